@@ -1,0 +1,33 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/klauspost/cpuid/v2"
+	"github.com/seqlab/seqlab/asm"
+	"github.com/urfave/cli/v2"
+)
+
+func cpuinfoCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "cpuinfo",
+		Usage: "print the CPU's features and which kernel implementation seqlab uses",
+		Action: func(c *cli.Context) error {
+			w := c.App.Writer
+			fmt.Fprintf(w, "cpu:             %s\n", cpuid.CPU.BrandName)
+			fmt.Fprintf(w, "cores:           %d physical, %d logical, GOMAXPROCS %d\n", cpuid.CPU.PhysicalCores, cpuid.CPU.LogicalCores, runtime.GOMAXPROCS(0))
+			var feats []string
+			for _, f := range []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW} {
+				if cpuid.CPU.Supports(f) {
+					feats = append(feats, f.String())
+				}
+			}
+			fmt.Fprintf(w, "features:        %s\n", strings.Join(feats, " "))
+			fmt.Fprintf(w, "implementations: %s\n", strings.Join(asm.Implementations(), " "))
+			fmt.Fprintf(w, "selected:        %s (override with SEQLAB_ASM)\n", asm.Selected())
+			return nil
+		},
+	}
+}

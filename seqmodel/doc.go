@@ -1,0 +1,9 @@
+// Package seqmodel builds sequence and point backbones as gorgonia graphs:
+// a parameter store, layers (Linear, MLP, norms, time embeddings), a trainer
+// with Adam/AdamW and EMA, and safetensors checkpoints.
+//
+// Graphs are float32. Hot layers are custom gorgonia ops that call package
+// asm; every custom op has a finite-difference gradient test. Matmuls go
+// through asm.BLAS, installed into gorgonia when this package is imported.
+// Backbones also evaluate without gradients and meet diffusion.Network.
+package seqmodel
