@@ -123,7 +123,6 @@ func writePNG(path string, img *vgimg.Canvas) error {
 	return os.Rename(tmp, path)
 }
 
-
 func abs64(v float64) float64 {
 	if v < 0 {
 		return -v
