@@ -1,0 +1,144 @@
+package seqmodel
+
+import (
+	"fmt"
+	"math"
+)
+
+// OptimConfig configures AdamW, its learning-rate schedule, gradient
+// clipping and the EMA of the weights.
+type OptimConfig struct {
+	LR          float64 `json:"lr"`           // peak learning rate
+	Beta1       float64 `json:"beta1"`        // first-moment decay (0.9)
+	Beta2       float64 `json:"beta2"`        // second-moment decay (0.999)
+	Eps         float64 `json:"eps"`          // denominator ε (1e-8)
+	WeightDecay float64 `json:"weight_decay"` // decoupled weight decay λ (0 gives Adam)
+	Clip        float64 `json:"clip"`         // global gradient-norm clip (0: none)
+	Warmup      int     `json:"warmup"`       // steps of linear warmup from 0 to LR
+	Steps       int     `json:"steps"`        // total steps; cosine decay runs from Warmup to Steps
+	MinLR       float64 `json:"min_lr"`       // learning rate at the end of the cosine
+	EMADecay    float64 `json:"ema_decay"`    // EMA weight decay per step (0: no EMA)
+}
+
+// DefaultOptim returns AdamW settings that train seqlab's default models:
+// lr 1e-3, β = (0.9, 0.999), ε = 1e-8, no weight decay, clip 1, 1% warmup,
+// cosine to lr/10, EMA 0.999.
+func DefaultOptim(steps int) OptimConfig {
+	return OptimConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Clip: 1,
+		Warmup: steps / 100, Steps: steps, MinLR: 1e-4, EMADecay: 0.999}
+}
+
+// Validate reports the first setting that cannot work.
+func (c OptimConfig) Validate() error {
+	switch {
+	case !(c.LR > 0):
+		return fmt.Errorf("learning rate %g must be positive", c.LR)
+	case c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1:
+		return fmt.Errorf("Adam betas (%g, %g) must lie in [0, 1)", c.Beta1, c.Beta2)
+	case !(c.Eps > 0):
+		return fmt.Errorf("Adam ε %g must be positive", c.Eps)
+	case c.WeightDecay < 0 || c.Clip < 0 || c.MinLR < 0:
+		return fmt.Errorf("weight decay %g, clip %g and min lr %g must not be negative", c.WeightDecay, c.Clip, c.MinLR)
+	case c.Warmup < 0 || c.Steps <= 0:
+		return fmt.Errorf("warmup %d and steps %d must be non-negative and positive", c.Warmup, c.Steps)
+	case c.EMADecay < 0 || c.EMADecay >= 1:
+		return fmt.Errorf("EMA decay %g must lie in [0, 1)", c.EMADecay)
+	}
+	return nil
+}
+
+// LearningRate is the schedule at step (0-based): linear warmup from LR/Warmup
+// to LR over Warmup steps, then cosine decay from LR to MinLR at Steps.
+func (c OptimConfig) LearningRate(step int) float64 {
+	if step < c.Warmup {
+		return c.LR * float64(step+1) / float64(c.Warmup)
+	}
+	span := c.Steps - c.Warmup
+	if span <= 0 {
+		return c.LR
+	}
+	p := math.Min(float64(step-c.Warmup)/float64(span), 1)
+	return c.MinLR + (c.LR-c.MinLR)*0.5*(1+math.Cos(math.Pi*p))
+}
+
+// AdamW is Adam with decoupled weight decay (Loshchilov & Hutter 2019) over
+// a parameter set, with its moment estimates.
+type AdamW struct {
+	Config OptimConfig
+	M, V   *Params // first and second moment estimates, laid out like the parameters
+	Step   int     // number of updates applied
+}
+
+// NewAdamW returns an optimizer for ps with zero moments.
+func NewAdamW(ps *Params, cfg OptimConfig) (*AdamW, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m, v := ps.Clone(), ps.Clone()
+	for _, p := range m.All() {
+		clear(p.Data)
+	}
+	for _, p := range v.All() {
+		clear(p.Data)
+	}
+	return &AdamW{Config: cfg, M: m, V: v}, nil
+}
+
+// GradNorm is the Euclidean norm of all gradients together.
+func GradNorm(grads [][]float32) float64 {
+	var s float64
+	for _, g := range grads {
+		for _, v := range g {
+			s += float64(v) * float64(v)
+		}
+	}
+	return math.Sqrt(s)
+}
+
+// Update applies one AdamW step to ps from grads (one slice per parameter, in
+// ps order; nil for a parameter the loss does not depend on), whose global norm the caller computed (GradNorm): gradients are
+// first scaled by min(1, Clip/norm), then with lr from the schedule,
+// bias corrections c1 = 1−β1ᵗ, c2 = 1−β2ᵗ:
+//
+//	m = β1·m + (1−β1)·g,  v = β2·v + (1−β2)·g²
+//	w = w − lr·(m/c1 / (√(v/c2) + ε) + λ·w)
+func (o *AdamW) Update(ps *Params, grads [][]float32, norm float64) {
+	c := o.Config
+	scale := 1.0
+	if c.Clip > 0 && norm > c.Clip {
+		scale = c.Clip / norm
+	}
+	lr := c.LearningRate(o.Step)
+	o.Step++
+	c1 := 1 - math.Pow(c.Beta1, float64(o.Step))
+	c2 := 1 - math.Pow(c.Beta2, float64(o.Step))
+	b1, b2 := float32(c.Beta1), float32(c.Beta2)
+	s, eps, wd := float32(scale), float32(c.Eps), float32(c.WeightDecay)
+	lrC1, invC2 := float32(lr/c1), float32(1/c2)
+	decay := 1 - float32(lr)*wd
+	for i, p := range ps.All() {
+		m, v, g := o.M.list[i].Data, o.V.list[i].Data, grads[i]
+		if g == nil { // the parameter does not reach the loss
+			continue
+		}
+		for j, w := range p.Data {
+			gj := g[j] * s
+			m[j] = b1*m[j] + (1-b1)*gj
+			v[j] = b2*v[j] + (1-b2)*gj*gj
+			p.Data[j] = w*decay - lrC1*m[j]/(float32(math.Sqrt(float64(v[j]*invC2)))+eps)
+		}
+	}
+}
+
+// UpdateEMA moves ema towards ps: ema = d·ema + (1−d)·w, with the decay
+// warmed up as d = min(Decay, (1+t)/(10+t)) after t updates, so early
+// weights are forgotten quickly.
+func UpdateEMA(ema, ps *Params, decay float64, step int) {
+	d := float32(math.Min(decay, float64(1+step)/float64(10+step)))
+	for i, p := range ps.All() {
+		e := ema.list[i].Data
+		for j, w := range p.Data {
+			e[j] = d*e[j] + (1-d)*w
+		}
+	}
+}
