@@ -43,9 +43,11 @@ func (l *Linear) Forward(dst, x []float32) {
 	asm.AddBias(dst, l.B.Data)
 }
 
-// MLP is a multilayer perceptron: Depth hidden layers of Width units with
-// activation Act between them, and a linear output layer. Its layers are
-// named "<name>.0", "<name>.1", … .
+// MLP is a multilayer perceptron: hidden layers with activation Act between
+// them and a linear output layer. Its linear layers are named "<name>.0",
+// "<name>.2", "<name>.4", …: the names PyTorch gives them in
+// nn.Sequential(Linear, act, Linear, act, …, Linear), so the weights load into
+// that module with load_state_dict unchanged.
 type MLP struct {
 	Layers []*Linear
 	Act    Activation
@@ -57,10 +59,10 @@ func NewMLP(ps *Params, name string, in, width, depth, out int, act Activation, 
 	m := &MLP{Act: act}
 	prev := in
 	for i := range depth {
-		m.Layers = append(m.Layers, NewLinear(ps, fmt.Sprintf("%s.%d", name, i), prev, width, Glorot, rng))
+		m.Layers = append(m.Layers, NewLinear(ps, fmt.Sprintf("%s.%d", name, 2*i), prev, width, Glorot, rng))
 		prev = width
 	}
-	m.Layers = append(m.Layers, NewLinear(ps, fmt.Sprintf("%s.%d", name, depth), prev, out, Glorot, rng))
+	m.Layers = append(m.Layers, NewLinear(ps, fmt.Sprintf("%s.%d", name, 2*depth), prev, out, Glorot, rng))
 	return m
 }
 
