@@ -13,51 +13,65 @@ const (
 	Generic = "generic"
 )
 
-// level is the active implementation; it is read by every kernel.
-var level = Generic
+// impl identifies an implementation; kernels switch on the active one.
+type impl uint8
+
+const (
+	implGeneric impl = iota
+	implAVX2
+	implAVX512
+)
+
+var implNames = [...]string{implGeneric: Generic, implAVX2: AVX2, implAVX512: AVX512}
+
+// active is the implementation every kernel uses. It is set once at start
+// and changed only by Select.
+var active = implGeneric
 
 func init() {
-	level = best()
+	active = available()[0]
 	if env := os.Getenv("SEQLAB_ASM"); env != "" {
 		if err := Select(env); err != nil {
-			fmt.Fprintf(os.Stderr, "seqlab: SEQLAB_ASM: %v; using %s\n", err, level)
+			fmt.Fprintf(os.Stderr, "seqlab: SEQLAB_ASM: %v; using %s\n", err, Selected())
 		}
 	}
 }
 
-// best returns the fastest implementation this CPU and build can run.
-func best() string {
-	if impls := Implementations(); len(impls) > 0 {
-		return impls[0]
+// available lists the implementations this CPU and build can run, fastest
+// first. It depends only on the CPU and the build, never on the selection, so
+// selecting one implementation cannot hide another.
+func available() []impl {
+	var out []impl
+	if hasAVX512 {
+		out = append(out, implAVX512)
 	}
-	return Generic
+	if hasAVX2 {
+		out = append(out, implAVX2)
+	}
+	return append(out, implGeneric)
 }
 
 // Implementations lists the implementations this CPU and build can run,
 // fastest first. Generic is always last.
 func Implementations() []string {
 	var out []string
-	if hasAVX512 {
-		out = append(out, AVX512)
+	for _, im := range available() {
+		out = append(out, implNames[im])
 	}
-	if hasAVX2 {
-		out = append(out, AVX2)
-	}
-	return append(out, Generic)
+	return out
 }
 
 // Selected returns the name of the active implementation.
-func Selected() string { return level }
+func Selected() string { return implNames[active] }
 
 // Select makes name the active implementation. It fails, listing the valid
 // names, when name is unknown or this CPU cannot run it.
 func Select(name string) error {
-	impls := Implementations()
-	for _, n := range impls {
-		if n == name {
-			level = name
+	for _, im := range available() {
+		if implNames[im] == name {
+			active = im
 			return nil
 		}
 	}
-	return fmt.Errorf("implementation %q is not available here (valid: %s)", name, strings.Join(impls, ", "))
+	return fmt.Errorf("implementation %q is not available here (valid: %s)", name, strings.Join(Implementations(), ", "))
 }

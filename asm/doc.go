@@ -1,25 +1,41 @@
 // Package asm holds seqlab's hot loops: SGEMM, integrator steps, element-wise
-// activations and optimizer updates, each with AVX-512 and AVX2+FMA assembly and
-// a pure-Go twin.
+// activations, row sums and the AdamW update, each with AVX-512 and AVX2+FMA
+// assembly and a pure-Go twin.
 //
 // # Contract
 //
-// Every exported kernel's doc comment shows the reference loop it computes; the
-// pure-Go version (files *_generic.go) is always compiled and is the oracle the
-// assembly is tested against.
+// Every exported kernel's doc comment shows the reference loop it computes;
+// the pure-Go versions (files *_generic.go) are always compiled, are those
+// loops, and are the oracle the assembly is tested against. The assembly
+// sums in the reference's order but fuses multiply-adds, so results agree
+// with the reference to within a few roundings; the tests state the bound
+// of each kernel. SiLU and SiLUGrad evaluate exp with a polynomial (relative
+// error below 2·2⁻²⁴) in every implementation.
 //
-// Kernels write to a caller-supplied dst and never allocate. They panic when
-// slice lengths disagree (a programmer error), never on data: NaN and Inf flow
-// through as IEEE arithmetic says. dst may alias an input only where the doc
-// comment says so.
+// Kernels write to a caller-supplied dst and never allocate (Sgemm keeps its
+// packing buffers in a sync.Pool). They panic when slice lengths disagree (a
+// programmer error), never on data: NaN and Inf flow through as IEEE
+// arithmetic says. dst may alias an input only where the doc comment says so.
+// Long slices are processed in calls of at most 32768 elements so that the
+// garbage collector can preempt between them.
+//
+// # Implementations
 //
 // The implementation is chosen once at start from cpuid: "avx512" needs
 // AVX-512 F, VL, DQ and BW; "avx2" needs AVX2 and FMA3; "generic" runs
 // anywhere. The environment variable SEQLAB_ASM forces one of these names; the
 // build tags purego and noasm compile the pure-Go path only. Implementations
-// lists what this CPU can run and Select switches at run time (for tests and
-// benchmarks; it is not safe to call concurrently with kernels).
+// lists what this CPU can run, whatever is selected, and Select switches at
+// run time (for tests and benchmarks; it is not safe to call concurrently
+// with kernels). Every kernel reads the selection on every call.
 //
-// asm imports no gorgonia; BLAS plugs Sgemm into gonum's BLAS interface, which
-// seqmodel installs into gorgonia.
+// # SGEMM
+//
+// Sgemm is a packed, cache-blocked GEMM (Goto & van de Geijn 2008): the
+// micro-kernels keep a 12×32 (AVX-512), 6×16 (AVX2) or 4×4 (generic) tile of
+// C in registers; op(A) and op(B) are packed in Go. Products large enough to
+// pay for it are split over GOMAXPROCS goroutines. Products with at most four
+// columns (or rows) are computed as dot products, and products with few rows
+// read B in place instead of packing it. BLAS plugs Sgemm into gonum's BLAS
+// interface, which seqmodel installs into gorgonia; asm imports no gorgonia.
 package asm

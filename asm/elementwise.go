@@ -1,145 +1,94 @@
 package asm
 
-import "math"
-
-// SiLU computes dst[i] = x[i]·σ(x[i]) with σ the logistic function.
-// dst may alias x.
+// SiLU computes the sigmoid-weighted linear unit (Elfwing et al. 2018;
+// Hendrycks & Gimpel's GELU paper calls it SiLU; PyTorch nn.SiLU):
+//
+//	for i, v := range x {
+//		dst[i] = v * σ(v) // σ(v) = 1/(1 + e^(−v))
+//	}
+//
+// σ is evaluated without overflow from e = exp(−|v|) as 1/(1+e) for v ≥ 0
+// and e/(1+e) for v < 0, with a polynomial exp (expNegAbs, relative error
+// below 2·2⁻²⁴, measured 1.3·2⁻²⁴). For v ≥ −87.33 the relative error of the
+// result is below 5·2⁻²⁴ (measured 3.4·2⁻²⁴ by TestSiLUAccuracy); below, the
+// exact value is under 2⁻¹¹⁹·|v| in magnitude and the result is −0. Like the
+// loop above, SiLU(−Inf) is NaN. dst may alias x.
 func SiLU(dst, x []float32) {
 	checkLen(len(dst), len(x))
-	for i, v := range x {
-		dst[i] = v / (1 + float32(math.Exp(float64(-v))))
-	}
+	silu(dst, x)
 }
 
-// SiLUGrad computes the SiLU backward pass
-// dst[i] = dy[i]·σ(x[i])·(1 + x[i]·(1 − σ(x[i]))). dst may alias dy.
+// SiLUGrad computes the SiLU backward pass, the derivative of v·σ(v) times
+// the upstream gradient:
+//
+//	for i, v := range x {
+//		dst[i] = dy[i] * σ(v) * (1 + v*(1−σ(v)))
+//	}
+//
+// with σ and 1−σ(v) = σ(−v) both evaluated from e = exp(−|v|) as in SiLU, so
+// neither cancels. The error is below 6·2⁻²⁴ times the size of the terms,
+// |dy|·σ(v)·(1 + |v|·(1−σ(v))) (measured 4.2·2⁻²⁴). dst may alias x or dy.
 func SiLUGrad(dst, x, dy []float32) {
 	checkLen(len(dst), len(x))
 	checkLen(len(dst), len(dy))
-	for i, v := range x {
-		s := 1 / (1 + float32(math.Exp(float64(-v))))
-		dst[i] = dy[i] * s * (1 + v*(1-s))
-	}
+	siluGrad(dst, x, dy)
 }
 
 // AddBias adds bias to every row of the row-major matrix dst, whose row
-// length is len(bias): dst[r*len(bias)+j] += bias[j].
+// length is len(bias):
+//
+//	for r := 0; r < len(dst); r += len(bias) {
+//		for j, b := range bias {
+//			dst[r+j] += b
+//		}
+//	}
+//
+// len(dst) must be a multiple of len(bias).
 func AddBias(dst, bias []float32) {
-	n := len(bias)
-	if n == 0 {
-		checkLen(len(dst), 0)
+	checkRows("AddBias", len(dst), len(bias))
+	if len(bias) == 0 {
 		return
 	}
-	if len(dst)%n != 0 {
-		panic("asm: AddBias: len(dst) is not a multiple of len(bias)")
-	}
-	for r := 0; r < len(dst); r += n {
-		row := dst[r : r+n]
-		for j, b := range bias {
-			row[j] += b
-		}
-	}
+	addBias(dst, bias)
 }
 
-// EulerStep computes the explicit Euler update dst[i] = x[i] + h·v[i].
-// dst may alias x.
-func EulerStep(dst, x, v []float32, h float32) {
-	checkLen(len(dst), len(x))
-	checkLen(len(dst), len(v))
-	for i := range dst {
-		dst[i] = x[i] + h*v[i]
+// SumRows sums the rows of the row-major matrix x, whose row length is
+// len(dst), into dst (the bias gradient of a linear layer):
+//
+//	clear(dst)
+//	for r := 0; r < len(x); r += len(dst) {
+//		for j := range dst {
+//			dst[j] += x[r+j]
+//		}
+//	}
+//
+// The rows are added in order, in float32. len(x) must be a multiple of
+// len(dst); dst must not overlap x.
+func SumRows(dst, x []float32) {
+	checkRows("SumRows", len(x), len(dst))
+	clear(dst)
+	if len(dst) == 0 {
+		return
 	}
+	sumRows(dst, x)
 }
 
-// HeunStep computes Heun's (explicit trapezoid) update from the two stage
-// slopes: dst[i] = x[i] + h/2·(k1[i] + k2[i]). dst may alias x.
-func HeunStep(dst, x, k1, k2 []float32, h float32) {
-	checkLen(len(dst), len(x))
-	checkLen(len(dst), len(k1))
-	checkLen(len(dst), len(k2))
-	for i := range dst {
-		dst[i] = x[i] + h/2*(k1[i]+k2[i])
-	}
-}
-
-// RK4Step computes the classical Runge–Kutta update from its four stage
-// slopes: dst[i] = x[i] + h/6·(k1[i] + 2·k2[i] + 2·k3[i] + k4[i]).
-// dst may alias x.
-func RK4Step(dst, x, k1, k2, k3, k4 []float32, h float32) {
-	checkLen(len(dst), len(x))
-	checkLen(len(dst), len(k1))
-	checkLen(len(dst), len(k2))
-	checkLen(len(dst), len(k3))
-	checkLen(len(dst), len(k4))
-	for i := range dst {
-		dst[i] = x[i] + h/6*(k1[i]+2*k2[i]+2*k3[i]+k4[i])
-	}
-}
-
-// Combine computes a Runge–Kutta stage input or update with any tableau row:
-// dst[i] = x[i] + h·Σ_j c[j]·k[j][i]. len(c) must equal len(k). dst may alias x
-// but no k[j].
-func Combine(dst, x []float32, h float32, c []float32, k [][]float32) {
-	checkLen(len(dst), len(x))
-	checkLen(len(c), len(k))
-	for _, kj := range k {
-		checkLen(len(dst), len(kj))
-	}
-	for i := range dst {
-		var s float32
-		for j, kj := range k {
-			s += c[j] * kj[i]
-		}
-		dst[i] = x[i] + h*s
-	}
-}
-
-// DormandPrince5 combines the seven stage slopes of the Dormand–Prince 5(4)
-// pair (the last stage is FSAL, evaluated at the new point): the fifth-order
-// solution dst[i] = x[i] + h·Σ_j b[j]·k[j][i], and the embedded error estimate
-// errEst[i] = h·Σ_j (b[j] − b̂[j])·k[j][i], with b and b̂ the fifth- and
-// fourth-order weights of Dormand & Prince (1980). dst may alias x.
-func DormandPrince5(dst, errEst, x []float32, k *[7][]float32, h float32) {
-	checkLen(len(dst), len(x))
-	checkLen(len(dst), len(errEst))
-	for _, kj := range k {
-		checkLen(len(dst), len(kj))
-	}
-	for i := range dst {
-		var s, e float32
-		for j, kj := range k {
-			s += dp5B[j] * kj[i]
-			e += dp5E[j] * kj[i]
-		}
-		dst[i] = x[i] + h*s
-		errEst[i] = h * e
-	}
-}
-
-// Dormand–Prince 5(4) weights: dp5B are the fifth-order weights b, dp5E the
-// differences b − b̂ with the fourth-order weights b̂.
-var (
-	dp5B = [7]float32{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0}
-	dp5E = [7]float32{
-		35.0/384 - 5179.0/57600, 0, 500.0/1113 - 7571.0/16695, 125.0/192 - 393.0/640,
-		-2187.0/6784 + 92097.0/339200, 11.0/84 - 187.0/2100, -1.0 / 40,
-	}
-)
-
-// EulerMaruyama computes one Euler–Maruyama step with supplied standard
-// Gaussian noise: dst[i] = x[i] + h·drift[i] + s·noise[i], where the caller
-// passes s = g(t)·√|h| for diffusion coefficient g. dst may alias x.
-func EulerMaruyama(dst, x, drift, noise []float32, h, s float32) {
-	checkLen(len(dst), len(x))
-	checkLen(len(dst), len(drift))
-	checkLen(len(dst), len(noise))
-	for i := range dst {
-		dst[i] = x[i] + h*drift[i] + s*noise[i]
-	}
-}
-
+// checkLen panics when two slices that must have the same length do not.
 func checkLen(a, b int) {
 	if a != b {
 		panic("asm: slice length mismatch")
 	}
 }
+
+// checkRows panics unless a matrix of total length n splits into rows of
+// length row.
+func checkRows(name string, n, row int) {
+	if row == 0 && n != 0 || row != 0 && n%row != 0 {
+		panic("asm: " + name + ": matrix length is not a multiple of the row length")
+	}
+}
+
+// chunk is the most elements one assembly call processes; longer slices are
+// processed in a Go loop over chunks so that the goroutine can be preempted
+// between calls (assembly is not preemptible; golang/go#64417).
+const chunk = 1 << 15

@@ -1,0 +1,264 @@
+package asm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// The machine limits the benchmarks report fractions of (DESIGN.md): the
+// FP32 FMA peak of one core with AVX-512 and the memory bandwidth of one
+// core, both measured on the reference machine.
+const (
+	peakGFLOPSPerCore = 259
+	memGBPerCore      = 13
+)
+
+// gemmBench is one product of the benchmark set.
+type gemmBench struct {
+	what           string
+	transA, transB bool
+	m, n, k        int
+}
+
+// gemmBenches are GEMM 1024³ of DESIGN.md and the products of one W1
+// training step (MLP 66 → 4×256 → 2, batch 1024, layers y = x·Wᵀ as in
+// seqmodel's linear op): forward x·Wᵀ, input gradients dy·W and weight
+// gradients dyᵀ·x.
+var gemmBenches = []gemmBench{
+	{"square", false, false, 1024, 1024, 1024},
+	{"square", false, false, 256, 256, 256},
+	{"square", false, false, 64, 64, 64},
+	{"w1-fwd-in", false, true, 1024, 256, 66},
+	{"w1-fwd-hidden", false, true, 1024, 256, 256},
+	{"w1-fwd-out", false, true, 1024, 2, 256},
+	{"w1-dx-hidden", false, false, 1024, 256, 256},
+	{"w1-dx-out", false, false, 1024, 256, 2},
+	{"w1-dw-in", true, false, 256, 66, 1024},
+	{"w1-dw-hidden", true, false, 256, 256, 1024},
+	{"w1-dw-out", true, false, 2, 256, 1024},
+}
+
+func (g gemmBench) name() string {
+	t := func(b bool) string {
+		if b {
+			return "T"
+		}
+		return "N"
+	}
+	return fmt.Sprintf("%s/op=%s%s/m=%d/n=%d/k=%d", g.what, t(g.transA), t(g.transB), g.m, g.n, g.k)
+}
+
+// operands returns A, B, C for g with tight leading dimensions.
+func (g gemmBench) operands() (a []float32, lda int, b []float32, ldb int, c []float32) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, b = randSlice(rng, g.m*g.k), randSlice(rng, g.k*g.n)
+	lda, ldb = g.k, g.n
+	if g.transA {
+		lda = g.m
+	}
+	if g.transB {
+		ldb = g.k
+	}
+	return a, lda, b, ldb, make([]float32, g.m*g.n)
+}
+
+func reportGemm(b *testing.B, g gemmBench, threads int) {
+	flops := 2 * float64(g.m) * float64(g.n) * float64(g.k) * float64(b.N)
+	gf := flops / b.Elapsed().Seconds() / 1e9
+	b.ReportMetric(gf, "GFLOP/s")
+	b.ReportMetric(gf/(peakGFLOPSPerCore*float64(threads)), "peak-frac")
+}
+
+// BenchmarkSgemm runs every product per implementation on one and two
+// goroutines (GOMAXPROCS), reporting GFLOP/s and the fraction of the FP32
+// peak of the cores used.
+func BenchmarkSgemm(b *testing.B) {
+	for _, name := range Implementations() {
+		for _, g := range gemmBenches {
+			for _, threads := range []int{1, 2} {
+				if name == Generic && g.m*g.n*g.k > 1<<28 && testing.Short() {
+					continue
+				}
+				b.Run(fmt.Sprintf("impl=%s/%s/threads=%d", name, g.name(), threads), func(b *testing.B) {
+					a, lda, bb, ldb, c := g.operands()
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
+					withImpl(name, func() {
+						for b.Loop() {
+							Sgemm(g.transA, g.transB, g.m, g.n, g.k, 1, a, lda, bb, ldb, 0, c, g.n)
+						}
+					})
+					reportGemm(b, g, threads)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkSgemmGonum is the baseline: gonum's pure-Go Sgemm, which Sgemm
+// replaces in gorgonia's matmuls.
+func BenchmarkSgemmGonum(b *testing.B) {
+	for _, g := range gemmBenches {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", g.name(), threads), func(b *testing.B) {
+				a, lda, bb, ldb, c := g.operands()
+				tA, tB := blas.NoTrans, blas.NoTrans
+				if g.transA {
+					tA = blas.Trans
+				}
+				if g.transB {
+					tB = blas.Trans
+				}
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
+				for b.Loop() {
+					gonum.Implementation{}.Sgemm(tA, tB, g.m, g.n, g.k, 1, a, lda, bb, ldb, 0, c, g.n)
+				}
+				reportGemm(b, g, threads)
+			})
+		}
+	}
+}
+
+// streamSizes are W1's activation size (1024×256) and W5's state (10,000
+// points in 2-D).
+var streamSizes = []int{1024 * 256, 10000 * 2}
+
+// benchStream runs f per implementation and size; bytes is the memory one
+// call reads and writes per element.
+func benchStream(b *testing.B, bytes int, f func(n int) func()) {
+	for _, name := range Implementations() {
+		for _, n := range streamSizes {
+			b.Run(fmt.Sprintf("impl=%s/n=%d", name, n), func(b *testing.B) {
+				run := f(n)
+				withImpl(name, func() {
+					for b.Loop() {
+						run()
+					}
+				})
+				gbs := float64(bytes*n) * float64(b.N) / b.Elapsed().Seconds() / 1e9
+				b.ReportMetric(gbs, "GB/s")
+				b.ReportMetric(gbs/memGBPerCore, "mem-frac")
+			})
+		}
+	}
+}
+
+func benchSlices(n, count int) [][]float32 {
+	rng := rand.New(rand.NewPCG(3, 4))
+	s := make([][]float32, count)
+	for i := range s {
+		s[i] = randSlice(rng, n)
+	}
+	return s
+}
+
+func BenchmarkSiLU(b *testing.B) {
+	benchStream(b, 8, func(n int) func() {
+		s := benchSlices(n, 2)
+		return func() { SiLU(s[0], s[1]) }
+	})
+}
+
+func BenchmarkSiLUGrad(b *testing.B) {
+	benchStream(b, 12, func(n int) func() {
+		s := benchSlices(n, 3)
+		return func() { SiLUGrad(s[0], s[1], s[2]) }
+	})
+}
+
+// benchRows runs a row kernel per implementation on W1's matrices: a
+// 1024×256 hidden activation and the 1024×2 output; bytes is the memory one
+// call reads and writes per element of the matrix.
+func benchRows(b *testing.B, bytes int, f func(x, row []float32)) {
+	for _, name := range Implementations() {
+		for _, s := range [][2]int{{1024, 256}, {1024, 2}} {
+			b.Run(fmt.Sprintf("impl=%s/rows=%d/cols=%d", name, s[0], s[1]), func(b *testing.B) {
+				x, row := benchSlices(s[0]*s[1], 1)[0], benchSlices(s[1], 1)[0]
+				withImpl(name, func() {
+					for b.Loop() {
+						f(x, row)
+					}
+				})
+				gbs := float64(bytes*s[0]*s[1]) * float64(b.N) / b.Elapsed().Seconds() / 1e9
+				b.ReportMetric(gbs, "GB/s")
+				b.ReportMetric(gbs/memGBPerCore, "mem-frac")
+			})
+		}
+	}
+}
+
+func BenchmarkAddBias(b *testing.B) {
+	benchRows(b, 8, func(x, row []float32) { AddBias(x, row) })
+}
+
+func BenchmarkSumRows(b *testing.B) {
+	benchRows(b, 4, func(x, row []float32) { SumRows(row, x) })
+}
+
+func BenchmarkEulerStep(b *testing.B) {
+	benchStream(b, 12, func(n int) func() {
+		s := benchSlices(n, 3)
+		return func() { EulerStep(s[0], s[1], s[2], 0.01) }
+	})
+}
+
+func BenchmarkHeunStep(b *testing.B) {
+	benchStream(b, 16, func(n int) func() {
+		s := benchSlices(n, 4)
+		return func() { HeunStep(s[0], s[1], s[2], s[3], 0.01) }
+	})
+}
+
+func BenchmarkRK4Step(b *testing.B) {
+	benchStream(b, 24, func(n int) func() {
+		s := benchSlices(n, 6)
+		return func() { RK4Step(s[0], s[1], s[2], s[3], s[4], s[5], 0.01) }
+	})
+}
+
+func BenchmarkCombine(b *testing.B) {
+	benchStream(b, 4*(2+len(dp5A[5])), func(n int) func() {
+		s := benchSlices(n, 2+len(dp5A[5]))
+		return func() { Combine(s[0], s[1], 0.01, dp5A[5], s[2:]) }
+	})
+}
+
+func BenchmarkDormandPrince5(b *testing.B) {
+	benchStream(b, 40, func(n int) func() {
+		s := benchSlices(n, 10)
+		return func() { DormandPrince5(s[0], s[1], s[2], (*[7][]float32)(s[3:]), 0.01) }
+	})
+}
+
+func BenchmarkEulerMaruyama(b *testing.B) {
+	benchStream(b, 16, func(n int) func() {
+		s := benchSlices(n, 4)
+		return func() { EulerMaruyama(s[0], s[1], s[2], s[3], 0.01, 0.1) }
+	})
+}
+
+// BenchmarkAdamW's size is W1's parameter count (66·256 + 3·256² + 256·2
+// weights and 4·256 + 2 biases).
+func BenchmarkAdamW(b *testing.B) {
+	const n = 66*256 + 3*256*256 + 256*2 + 4*256 + 2
+	for _, name := range Implementations() {
+		b.Run(fmt.Sprintf("impl=%s/n=%d", name, n), func(b *testing.B) {
+			s := benchSlices(n, 4)
+			for i := range s[2] {
+				s[2][i] *= s[2][i]
+			}
+			withImpl(name, func() {
+				for b.Loop() {
+					testAdam.Step(s[0], s[1], s[2], s[3], 0.5, 0.01)
+				}
+			})
+			gbs := float64(28*n) * float64(b.N) / b.Elapsed().Seconds() / 1e9
+			b.ReportMetric(gbs, "GB/s")
+			b.ReportMetric(gbs/memGBPerCore, "mem-frac")
+		})
+	}
+}

@@ -1,0 +1,11 @@
+//go:build !amd64 || !gc || purego || noasm
+
+package asm
+
+func silu(dst, x []float32) { siluGeneric(dst, x) }
+
+func siluGrad(dst, x, dy []float32) { siluGradGeneric(dst, x, dy) }
+
+func addBias(dst, bias []float32) { addBiasGeneric(dst, bias) }
+
+func sumRows(dst, x []float32) { sumRowsGeneric(dst, x) }

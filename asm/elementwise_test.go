@@ -1,0 +1,233 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// accuracyInputs are dense and random points over the range where SiLU
+// changes, plus the ends of exp's range.
+func accuracyInputs() []float32 {
+	var xs []float32
+	for x := float32(-100); x < 100; x += 1.0 / 512 {
+		xs = append(xs, x)
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 1 << 17 {
+		xs = append(xs, float32(rng.NormFloat64()*4), float32(rng.Float64()*180-90))
+	}
+	return append(xs, expMin, -expMin, 0, 1e-30, -1e-30, 0x1p-126, math.MaxFloat32)
+}
+
+// TestExpNegAbsAccuracy measures the relative error of the vectorised exp
+// used by SiLU against math.Exp in float64 wherever the result is normal.
+func TestExpNegAbsAccuracy(t *testing.T) {
+	var worst float64
+	for _, x := range accuracyInputs() {
+		want := math.Exp(-math.Abs(float64(x)))
+		got := float64(expNegAbs(x))
+		if want < 0x1p-126 {
+			// Subnormal results are flushed to zero.
+			if math.Abs(got-want) > 0x1p-126 {
+				t.Fatalf("expNegAbs(%v) = %v, want %v within 2⁻¹²⁶", x, got, want)
+			}
+			continue
+		}
+		worst = max(worst, math.Abs(got-want)/want/eps32)
+	}
+	t.Logf("max relative error of expNegAbs: %.2f·2⁻²⁴", worst)
+	if worst > expUlps {
+		t.Errorf("max relative error %.2f·2⁻²⁴ exceeds %d·2⁻²⁴", worst, expUlps)
+	}
+}
+
+// TestSiLUAccuracy measures SiLU and SiLUGrad of every implementation against
+// the float64 evaluation of their definitions. Below expMin the exact value
+// is smaller than 2⁻¹¹⁹·|x| in magnitude and the kernels return ±0.
+func TestSiLUAccuracy(t *testing.T) {
+	xs := accuracyInputs()
+	ones := make([]float32, len(xs))
+	for i := range ones {
+		ones[i] = 1
+	}
+	forEachImpl(t, func(t *testing.T) {
+		y := make([]float32, len(xs))
+		g := make([]float32, len(xs))
+		SiLU(y, xs)
+		SiLUGrad(g, xs, ones)
+		var worstY, worstG float64
+		for i, x := range xs {
+			s, terms := sigmoidTerms(x)
+			wantY := float64(x) * s
+			wantG := s * (1 + float64(x)*(1-s))
+			if math.IsInf(wantY, 0) {
+				if float64(y[i]) != wantY {
+					t.Fatalf("SiLU(%v) = %v, want %v", x, y[i], wantY)
+				}
+				continue
+			}
+			if x < expMin {
+				if math.Abs(float64(y[i])) > 0x1p-119*math.Abs(float64(x)) || math.Abs(float64(g[i])) > 0x1p-119*math.Abs(float64(x)) {
+					t.Fatalf("x = %v below expMin: SiLU %v, SiLUGrad %v, want below 2⁻¹¹⁹·|x|", x, y[i], g[i])
+				}
+				continue
+			}
+			if wantY != 0 {
+				worstY = max(worstY, math.Abs(float64(y[i])-wantY)/math.Abs(wantY)/eps32)
+			} else if y[i] != 0 {
+				t.Fatalf("SiLU(%v) = %v, want 0", x, y[i])
+			}
+			worstG = max(worstG, math.Abs(float64(g[i])-wantG)/terms/eps32)
+		}
+		t.Logf("max relative error: SiLU %.2f·2⁻²⁴, SiLUGrad %.2f·2⁻²⁴ of σ(x)·(1+|x|·(1−σ(x)))", worstY, worstG)
+		if worstY > siluUlps {
+			t.Errorf("SiLU max relative error %.2f·2⁻²⁴ exceeds %d·2⁻²⁴", worstY, siluUlps)
+		}
+		if worstG > siluGradUlps {
+			t.Errorf("SiLUGrad max error %.2f·2⁻²⁴ exceeds %d·2⁻²⁴", worstG, siluGradUlps)
+		}
+	})
+}
+
+// TestSiLUSpecial pins the IEEE behaviour the doc comment promises.
+func TestSiLUSpecial(t *testing.T) {
+	inf := float32(math.Inf(1))
+	forEachImpl(t, func(t *testing.T) {
+		x := []float32{inf, -inf, float32(math.NaN()), 0, -200}
+		y := make([]float32, len(x))
+		SiLU(y, x)
+		if y[0] != inf || !isNaN(y[1]) || !isNaN(y[2]) || y[3] != 0 || y[4] != 0 || !math.Signbit(float64(y[4])) {
+			t.Errorf("SiLU(%v) = %v, want [+Inf NaN NaN 0 -0]", x, y)
+		}
+	})
+}
+
+func isNaN(v float32) bool { return v != v }
+
+func TestSiLUAlias(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		x := randSlice(rng, 37)
+		dy := randSlice(rng, 37)
+		want := make([]float32, 37)
+		SiLU(want, x)
+		got := append([]float32(nil), x...)
+		SiLU(got, got)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("SiLU in place = %v, want %v", got, want)
+		}
+		SiLUGrad(want, x, dy)
+		SiLUGrad(dy, x, dy)
+		if fmt.Sprint(dy) != fmt.Sprint(want) {
+			t.Errorf("SiLUGrad with dst = dy: %v, want %v", dy, want)
+		}
+	})
+}
+
+// rowsCase runs AddBias and SumRows on a rows×n matrix under the selected
+// implementation and checks them exactly against the reference loops in
+// float32 (additions in the same order give the same bits).
+func rowsCase(t *testing.T, x, bias []float32, off int) {
+	t.Helper()
+	n := len(bias)
+	rows := len(x) / n
+
+	dst, whole := guarded(rows*n, off)
+	copy(dst, x)
+	AddBias(dst, bias)
+	checkGuard(t, "AddBias", dst, whole, off)
+	for r := 0; r < rows; r++ {
+		for j := 0; j < n; j++ {
+			if want := x[r*n+j] + bias[j]; dst[r*n+j] != want {
+				t.Fatalf("AddBias rows=%d n=%d: [%d,%d] = %v, want %v", rows, n, r, j, dst[r*n+j], want)
+			}
+		}
+	}
+
+	sum, whole := guarded(n, off)
+	SumRows(sum, x)
+	checkGuard(t, "SumRows", sum, whole, off)
+	for j := 0; j < n; j++ {
+		var want float32
+		for r := 0; r < rows; r++ {
+			want += x[r*n+j]
+		}
+		if sum[j] != want {
+			t.Fatalf("SumRows rows=%d n=%d: [%d] = %v, want %v", rows, n, j, sum[j], want)
+		}
+	}
+}
+
+func TestRows(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(13, 14))
+		for n := 1; n <= 40; n++ {
+			for rows := 0; rows <= 4; rows++ {
+				for off := range 4 {
+					rowsCase(t, randSlice(rng, rows*n+off)[off:], randSlice(rng, n), off)
+				}
+			}
+		}
+		// W1's shapes, and shapes that make the Go loop split the rows
+		// (rows·n > chunk) and the columns (n > chunk) between calls.
+		for _, s := range [][2]int{{1024, 256}, {1024, 2}, {3, chunk + 5}, {chunk/7 + 3, 7}} {
+			rowsCase(t, randSlice(rng, s[0]*s[1]+1)[1:], randSlice(rng, s[1]), 1)
+		}
+	})
+}
+
+func TestRowsPanics(t *testing.T) {
+	for name, f := range map[string]func(){
+		"AddBias ragged":   func() { AddBias(make([]float32, 5), make([]float32, 2)) },
+		"AddBias no bias":  func() { AddBias(make([]float32, 5), nil) },
+		"SumRows ragged":   func() { SumRows(make([]float32, 2), make([]float32, 5)) },
+		"SumRows no dst":   func() { SumRows(nil, make([]float32, 5)) },
+		"SiLU length":      func() { SiLU(make([]float32, 2), make([]float32, 3)) },
+		"SiLUGrad length":  func() { SiLUGrad(make([]float32, 2), make([]float32, 2), make([]float32, 3)) },
+		"EulerStep length": func() { EulerStep(make([]float32, 2), make([]float32, 2), make([]float32, 1), 1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// FuzzAddBias and FuzzSumRows check every implementation against the
+// reference loops on fuzzed shapes and entries.
+func FuzzAddBias(f *testing.F) {
+	f.Add([]byte("0123456789abcdef0123456789"), uint8(3), uint8(1))
+	f.Add(make([]byte, 200), uint8(17), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, n, off uint8) {
+		fuzzRows(t, data, n, off)
+	})
+}
+
+func FuzzSumRows(f *testing.F) {
+	f.Add([]byte("the rows of a matrix, summed"), uint8(5), uint8(2))
+	f.Add(make([]byte, 300), uint8(33), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, n, off uint8) {
+		fuzzRows(t, data, n, off)
+	})
+}
+
+// fuzzRows reads a bias row of n%64+1 values and as many whole rows as the
+// rest of data holds.
+func fuzzRows(t *testing.T, data []byte, n, off uint8) {
+	width := int(n%64) + 1
+	vals := fuzzFloats(data, len(data)/2)
+	if len(vals) < width {
+		return
+	}
+	bias, rest := vals[:width], vals[width:]
+	x := rest[:len(rest)/width*width]
+	forEachImpl(t, func(t *testing.T) {
+		rowsCase(t, x, bias, int(off%16))
+	})
+}

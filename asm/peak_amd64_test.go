@@ -1,0 +1,44 @@
+//go:build amd64 && gc && !purego && !noasm
+
+package asm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// BenchmarkFMAPeak measures the FP32 FMA throughput the kernels' GFLOP/s
+// compare against, on one goroutine per thread.
+func BenchmarkFMAPeak(b *testing.B) {
+	for _, isa := range []struct {
+		name  string
+		ok    bool
+		lanes int
+		f     func(int)
+	}{{AVX512, hasAVX512, 16, fmaPeakAVX512}, {AVX2, hasAVX2, 8, fmaPeakAVX2}} {
+		if !isa.ok {
+			continue
+		}
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("isa=%s/threads=%d", isa.name, threads), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
+				const iters = 100000
+				for b.Loop() {
+					var wg sync.WaitGroup
+					for range threads {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							isa.f(iters)
+						}()
+					}
+					wg.Wait()
+				}
+				flops := float64(b.N) * float64(threads) * iters * 24 * float64(2*isa.lanes)
+				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
