@@ -25,6 +25,11 @@ func newApp() *cli.App {
 		Name:  "seqlab",
 		Usage: "state-space and attention backbones for diffusion and flow models, on the CPU",
 		Commands: []*cli.Command{
+			trainCommand(),
+			sampleCommand(),
+			evalCommand(),
+			hippoCommand(),
+			benchCommand(),
 			cpuinfoCommand(),
 		},
 	}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// configFlag lets a command read its flags from a YAML file of
+// `flag-name: value` pairs. Precedence: command line, then SEQLAB_*
+// environment variables, then the file, then defaults.
+var configFlag = &cli.StringFlag{Name: "config", Usage: "YAML file of flag: value pairs (command-line flags and SEQLAB_* variables take precedence)", EnvVars: env("config")}
+
+// applyConfig sets every flag named in the --config file that the command
+// line and the environment left unset. Unknown keys and values of the wrong
+// type are errors naming the file and the key.
+func applyConfig(c *cli.Context) error {
+	path := c.String("config")
+	if path == "" {
+		return nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var values map[string]any
+	if err := yaml.Unmarshal(raw, &values); err != nil {
+		return fmt.Errorf("%s: not a YAML map of flag: value pairs: %w", path, err)
+	}
+	var names []string
+	for _, f := range c.Command.Flags {
+		if n := f.Names()[0]; n != "config" && n != "help" {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // report the first bad key deterministically
+	for _, k := range keys {
+		if !slices.Contains(names, k) {
+			return fmt.Errorf("%s: unknown key %q (valid: %s)", path, k, strings.Join(names, ", "))
+		}
+		switch v := values[k].(type) {
+		case map[string]any, []any, nil:
+			return fmt.Errorf("%s: key %q needs a single value, not %v", path, k, v)
+		}
+		if c.IsSet(k) {
+			continue
+		}
+		if err := c.Set(k, fmt.Sprint(values[k])); err != nil {
+			return fmt.Errorf("%s: key %q: %w", path, k, err)
+		}
+	}
+	return nil
+}
