@@ -28,6 +28,7 @@ func newApp() *cli.App {
 			trainCommand(),
 			sampleCommand(),
 			evalCommand(),
+			headCommand(),
 			hippoCommand(),
 			benchCommand(),
 			cpuinfoCommand(),

@@ -75,7 +75,7 @@ func saveLines(path, title, xlabel, ylabel string, logY bool, lines ...series) e
 	p.Y.Label.Text = ylabel
 	if logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 	}
 	p.Add(plotter.NewGrid())
 	for i, s := range lines {
@@ -101,6 +101,18 @@ func saveLines(path, title, xlabel, ylabel string, logY bool, lines ...series) e
 	img := vgimg.New(7*vg.Inch, 4*vg.Inch)
 	p.Draw(draw.New(img))
 	return writePNG(path, img)
+}
+
+// logTicks labels a log axis at the powers of ten it spans, or, when it
+// spans less than a decade (where there may be none), at linear ticks.
+type logTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	if max < 10*min {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	return plot.LogTicks{Prec: -1}.Ticks(min, max)
 }
 
 // writePNG encodes the canvas to path through a temporary file, so a crash

@@ -75,6 +75,7 @@ func (s streams) restore(meta map[string]string) error {
 
 // loadedRun is a checkpoint together with the run that wrote it.
 type loadedRun struct {
+	path  string
 	cfg   runConfig
 	ck    *seqmodel.Checkpoint
 	obj   diffusion.Objective
@@ -88,7 +89,7 @@ func loadRun(path string) (*loadedRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &loadedRun{ck: ck}
+	r := &loadedRun{path: path, ck: ck}
 	if err := json.Unmarshal([]byte(ck.Meta[metaRun]), &r.cfg); err != nil {
 		return nil, fmt.Errorf("%s: metadata %q: %w", path, metaRun, err)
 	}

@@ -204,13 +204,7 @@ func train(w io.Writer, rc runConfig, opts trainOptions) error {
 	if opts.stopAfter > 0 {
 		end = min(end, tr.Opt.Step+opts.stopAfter)
 	}
-	var bar *progressbar.ProgressBar
-	if opts.progress != nil {
-		bar = progressbar.NewOptions(end-tr.Opt.Step, progressbar.OptionSetWriter(opts.progress),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"), progressbar.OptionShowCount(),
-			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetPredictTime(true),
-			progressbar.OptionClearOnFinish(), progressbar.OptionFullWidth())
-	}
+	bar := newBar(opts.progress, end-tr.Opt.Step)
 
 	d := rc.Net.Dim
 	x0, xt := make([]float32, rc.Batch*d), make([]float32, rc.Batch*d)
@@ -291,4 +285,15 @@ func plotLoss(dir string) error {
 		}
 	}
 	return saveLines(filepath.Join(dir, fileLoss), "training loss", "step", "mean squared error", true, s)
+}
+
+// newBar returns a progress bar of n steps on w, or nil when w is nil.
+func newBar(w io.Writer, n int) *progressbar.ProgressBar {
+	if w == nil {
+		return nil
+	}
+	return progressbar.NewOptions(n, progressbar.OptionSetWriter(w),
+		progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"), progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(), progressbar.OptionFullWidth())
 }
