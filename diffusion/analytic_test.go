@@ -273,3 +273,32 @@ func TestAnalyticVarianceBounds(t *testing.T) {
 		t.Errorf("clipped to R=%g, the deviation from DDIM is %.2e (unclipped %.2e)", r, dt, dl)
 	}
 }
+
+// TestNLLPointMassIsInfinite checks that a covariance head leaving no
+// variance at the decoder step gives an infinite bound, not NaN: with an
+// SN head that predicts E[ε²|x_t] = 0, every σ² is clipped to its lower
+// bound, which is 0 at the last step.
+func TestNLLPointMassIsInfinite(t *testing.T) {
+	g := mixture(t)
+	s := schedule(t, "linear")
+	m := g.Model(s, diffusion.PredEps)
+	zero := diffusion.NetworkFunc{D: 2, F: func(dst, x, t []float32, _ []int32) error { clear(dst); return nil }}
+	o := diffusion.DefaultOptions()
+	o.Steps, o.Cov = 10, zero
+	smp, err := diffusion.NewSampler("sn-ddpm", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	x0 := make([]float32, 2*50)
+	g.Sample(x0, rng)
+	nll := make([]float64, 50)
+	if _, err := smp.(*diffusion.DDIMSampler).NLL(nll, m, x0, 0, rng); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range nll {
+		if !math.IsInf(v, 1) {
+			t.Fatalf("sample %d: bound %v, want +Inf", i, v)
+		}
+	}
+}

@@ -171,6 +171,10 @@ func (s *DDIMSampler) NLL(dst []float64, m Model, x0 []float32, binWidth float64
 			mp := p.cx0*float64(w.x0[i]) + p.ceps*float64(w.eps[i])
 			var term float64
 			switch {
+			case !(v > 0):
+				// A point-mass reverse step (the SN/NPR head or Γ leaving
+				// no variance where the bound is 0): the bound is infinite.
+				term = math.Inf(1)
 			case !last:
 				// q(x_s|x_t, x0) = N(α_s x0 + c·ε, λ²) with ε the noise of x_t.
 				mq := p.cx0*float64(x0[i]) + p.ceps*z[i]

@@ -432,6 +432,9 @@ func elboCell(r *loadedRun, s sampleSettings, x0 []float32, rng *rand.Rand) stri
 		return "error: " + err.Error()
 	}
 	m, se := meanSE(nll)
+	if math.IsInf(m, 1) {
+		return "inf (σ²=0)"
+	}
 	return fmt.Sprintf("%.3f ± %.3f", m, se)
 }
 
