@@ -3,6 +3,7 @@ package asm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -50,6 +51,8 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		b: b, ldb: ldb, transB: transB,
 		c: c, rsc: ldc, csc: 1,
 	}
+	gemmInFlight.Add(1)
+	defer gemmInFlight.Add(-1)
 	kern := gemmKernelFor(active)
 	switch {
 	case n <= dotMaxN && !transA:
@@ -122,13 +125,25 @@ type gemmKernel struct {
 // 1024×256×66 are faster.
 const gemmParallelMin = 1 << 21
 
+// gemmInFlight counts the products running now. Concurrent callers (the
+// trainer runs the two halves of a batch at once) each take the cores the
+// others leave, rather than all splitting over every core and waiting at
+// each other's barriers. The split never changes a result: every element
+// of C is summed over k in the same order whatever the thread count.
+var gemmInFlight atomic.Int32
+
+// gemmProcs is the number of goroutines a product may use now.
+func gemmProcs() int {
+	return max(1, runtime.GOMAXPROCS(0)-int(gemmInFlight.Load())+1)
+}
+
 // gemmThreads returns how many goroutines share a product of m·n·k
 // multiply-adds split into parts independent pieces.
 func gemmThreads(m, n, k, parts int) int {
 	if m*n*k < gemmParallelMin {
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), parts))
+	return max(1, min(gemmProcs(), parts))
 }
 
 // gemmProblem is C = alpha·op(A)·op(B) + beta·C with C's element (i, j) at
@@ -379,7 +394,7 @@ func (p *gemmProblem) dots() {
 	}
 	threads := 1
 	if p.m*p.k >= dotParallelMin {
-		threads = min(runtime.GOMAXPROCS(0), p.m)
+		threads = min(gemmProcs(), p.m)
 	}
 	part := func(t int) {
 		var s [dotMaxN]float32

@@ -269,3 +269,35 @@ func FuzzSgemm(f *testing.F) {
 		}
 	})
 }
+
+// TestSgemmThreadsBitIdentical checks that splitting a product over more
+// goroutines never changes a bit of C, so runs reproduce on any core count
+// and whatever other products run at the same time.
+func TestSgemmThreadsBitIdentical(t *testing.T) {
+	shapes := [][3]int{{300, 290, 530}, {1024, 256, 66}, {2100, 3, 512}, {256, 1024, 256}}
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, sh := range shapes {
+			m, n, k := sh[0], sh[1], sh[2]
+			a, b := make([]float32, m*k), make([]float32, k*n)
+			for i := range a {
+				a[i] = float32(rng.NormFloat64())
+			}
+			for i := range b {
+				b[i] = float32(rng.NormFloat64())
+			}
+			var got [2][]float32
+			for i, threads := range []int{1, 2} {
+				prev := runtime.GOMAXPROCS(threads)
+				got[i] = make([]float32, m*n)
+				Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, got[i], n)
+				runtime.GOMAXPROCS(prev)
+			}
+			for i := range got[0] {
+				if math.Float32bits(got[0][i]) != math.Float32bits(got[1][i]) {
+					t.Fatalf("%d×%d×%d: C[%d] = %v on one thread, %v on two", m, n, k, i, got[0][i], got[1][i])
+				}
+			}
+		}
+	})
+}
