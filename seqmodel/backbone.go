@@ -3,7 +3,11 @@ package seqmodel
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
+
+	"github.com/seqlab/seqlab/asm"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -103,16 +107,24 @@ func Layout(cfg Config) (*Params, error) {
 // concatenation [x, TimeEmbedding(t)], the standard network of 2-D flow
 // matching and diffusion experiments.
 type pointMLP struct {
-	cfg     Config
-	ps      *Params
-	mlp     *MLP
-	in      []float32 // Predict's workspace for one chunk: input rows,
+	cfg  Config
+	ps   *Params
+	mlp  *MLP
+	work []*predictWork // Predict's workspace, one per goroutine
+}
+
+// predictWork is the workspace of one Predict goroutine for one chunk.
+type predictWork struct {
+	in      []float32 // input rows [x, TimeEmbedding(t)]
 	emb     []float32 // time embeddings
-	scratch []float32 // and hidden activations
+	shift   []float32 // the time part of the first layer, TimeEmbedding(t)·W_tᵀ + b
+	scratch []float32 // hidden activations
 }
 
 // predictChunk is the number of rows Predict pushes through the MLP at once,
-// so that hidden activations stay in cache.
+// so that hidden activations stay in cache. Rows are cut into chunks the
+// same way whatever the number of goroutines, so results do not depend on
+// it.
 const predictChunk = 1024
 
 func newPointMLP(cfg Config, ps *Params, rng *rand.Rand) (Backbone, error) {
@@ -153,23 +165,90 @@ func (b *pointMLP) Build(g *Graph, n int) (*G.Node, Feeder, error) {
 	return out, feed, nil
 }
 
+// Predict implements Backbone. Chunks of predictChunk rows are shared out
+// among up to GOMAXPROCS goroutines in contiguous runs. When all times of a
+// chunk are equal (as in every step of a sampler), the time embedding's
+// contribution to the first layer, TimeEmbedding(t)·W_tᵀ + b, is one row
+// computed once and added to x·W_xᵀ, instead of a product over the
+// concatenated input.
 func (b *pointMLP) Predict(dst, x, t []float32, _ []int32) error {
 	d := b.cfg.Dim
 	n := len(t)
 	if len(x) != n*d || len(dst) != n*d {
 		return fmt.Errorf("mlp: %d times but %d inputs and %d outputs for dimension %d", n, len(x), len(dst), d)
 	}
-	width := d + b.cfg.TimeDim
-	if b.in == nil {
-		b.in = make([]float32, predictChunk*width)
-		b.emb = make([]float32, predictChunk*b.cfg.TimeDim)
-		b.scratch = make([]float32, b.mlp.ScratchSize(predictChunk))
+	chunks := (n + predictChunk - 1) / predictChunk
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	for len(b.work) < workers {
+		b.work = append(b.work, b.newPredictWork())
 	}
-	for lo := 0; lo < n; lo += predictChunk {
-		hi := min(lo+predictChunk, n)
-		in := b.in[:(hi-lo)*width]
-		b.fillInput(in, b.emb[:(hi-lo)*b.cfg.TimeDim], x[lo*d:hi*d], t[lo:hi])
-		b.mlp.Forward(dst[lo*d:hi*d], in, b.scratch)
+	run := func(w int) {
+		for c := w * chunks / workers; c < (w+1)*chunks/workers; c++ {
+			lo, hi := c*predictChunk, min((c+1)*predictChunk, n)
+			b.predictRows(b.work[w], dst[lo*d:hi*d], x[lo*d:hi*d], t[lo:hi])
+		}
 	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(w)
+		}()
+	}
+	run(0)
+	wg.Wait()
 	return nil
+}
+
+func (b *pointMLP) newPredictWork() *predictWork {
+	k := b.cfg.TimeDim
+	return &predictWork{
+		in:      make([]float32, predictChunk*(b.cfg.Dim+k)),
+		emb:     make([]float32, predictChunk*k),
+		shift:   make([]float32, b.mlp.Layers[0].Out),
+		scratch: make([]float32, b.mlp.ScratchSize(predictChunk)),
+	}
+}
+
+// predictRows computes the output of at most predictChunk rows.
+func (b *pointMLP) predictRows(w *predictWork, dst, x, t []float32) {
+	d, k := b.cfg.Dim, b.cfg.TimeDim
+	rows := len(t)
+	if !allEqual(t) {
+		in := w.in[:rows*(d+k)]
+		b.fillInput(in, w.emb[:rows*k], x, t)
+		b.mlp.Forward(dst, in, w.scratch)
+		return
+	}
+	// First layer, y = x·W_xᵀ + (e·W_tᵀ + b) with W = [W_x W_t] (out×(d+k)).
+	l0 := b.mlp.Layers[0]
+	w0, out := l0.W.Data, l0.Out
+	emb := w.emb[:k]
+	TimeEmbedding(emb, t[:1], k)
+	if k > 0 {
+		asm.Sgemm(false, true, 1, out, k, 1, emb, k, w0[d:], d+k, 0, w.shift, out)
+	} else {
+		clear(w.shift)
+	}
+	asm.AddBias(w.shift, l0.B.Data)
+	h := dst
+	if len(b.mlp.Layers) > 1 {
+		h = w.scratch[:rows*out]
+	}
+	asm.Sgemm(false, true, rows, out, d, 1, x, d, w0, d+k, 0, h, out)
+	asm.AddBias(h, w.shift)
+	if len(b.mlp.Layers) > 1 {
+		b.mlp.forwardRest(dst, h, w.scratch)
+	}
+}
+
+// allEqual reports whether every value of t equals the first.
+func allEqual(t []float32) bool {
+	for _, v := range t {
+		if v != t[0] {
+			return false
+		}
+	}
+	return true
 }

@@ -6,4 +6,9 @@
 // asm; every custom op has a finite-difference gradient test. Matmuls go
 // through asm.BLAS, installed into gorgonia when this package is imported.
 // Backbones also evaluate without gradients and meet diffusion.Network.
+//
+// Trainer runs the two halves of a large batch as separate graphs on their
+// own goroutines, and Predict shares its row chunks out among GOMAXPROCS
+// goroutines; both split the work the same way whatever GOMAXPROCS is, so a
+// seed gives the same bits on any number of threads.
 package seqmodel

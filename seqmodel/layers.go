@@ -95,19 +95,33 @@ func (m *MLP) ScratchSize(rows int) int {
 // Forward computes the MLP without gradients for len(x)/in rows into dst,
 // using scratch (at least ScratchSize(rows) values) for hidden activations.
 func (m *MLP) Forward(dst, x, scratch []float32) {
-	rows := len(x) / m.Layers[0].In
+	l0 := m.Layers[0]
+	rows := len(x) / l0.In
 	if len(scratch) < m.ScratchSize(rows) {
 		panic(fmt.Sprintf("seqmodel: MLP.Forward: scratch %d < %d", len(scratch), m.ScratchSize(rows)))
 	}
+	if len(m.Layers) == 1 {
+		l0.Forward(dst, x)
+		return
+	}
+	h := scratch[:rows*l0.Out]
+	l0.Forward(h, x)
+	m.forwardRest(dst, h, scratch)
+}
+
+// forwardRest continues Forward from h, the first layer's output before its
+// activation, held at the start of scratch; the MLP has at least two layers.
+func (m *MLP) forwardRest(dst, h, scratch []float32) {
 	half := len(scratch) / 2
 	bufs := [2][]float32{scratch[:half], scratch[half:]}
-	h := x
-	for i, l := range m.Layers {
-		if i == len(m.Layers)-1 {
+	rows := len(h) / m.Layers[0].Out
+	m.Act.apply(h, h)
+	for i, l := range m.Layers[1:] {
+		if i == len(m.Layers)-2 {
 			l.Forward(dst, h)
 			break
 		}
-		out := bufs[i%2][:rows*l.Out]
+		out := bufs[(i+1)%2][:rows*l.Out]
 		l.Forward(out, h)
 		m.Act.apply(out, out)
 		h = out
@@ -192,7 +206,7 @@ func TimeEmbedding(dst, t []float32, dim int) {
 	for i, ti := range t {
 		row := dst[i*dim : (i+1)*dim]
 		for j, f := range freq {
-			s, c := math.Sincos(float64(ti) * f)
+			s, c := sincos(float64(ti) * f)
 			row[j], row[half+j] = float32(c), float32(s)
 		}
 		if dim%2 == 1 {

@@ -142,17 +142,6 @@ func (op *sumRowsOp) Hashcode() uint32      { return hashcode(op) }
 func (op *sumRowsOp) Do(v ...G.Value) (G.Value, error) {
 	_, cols := rowsCols(v[0].Shape())
 	out := op.out.get(cols)
-	sumRows(f32(out), f32(v[0]))
+	asm.SumRows(f32(out), f32(v[0]))
 	return out, nil
-}
-
-// sumRows sets dst[j] = Σ_r x[r·len(dst)+j].
-func sumRows(dst, x []float32) {
-	clear(dst)
-	n := len(dst)
-	for r := 0; r < len(x); r += n {
-		for j, v := range x[r : r+n] {
-			dst[j] += v
-		}
-	}
 }

@@ -9,11 +9,23 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// mseOp is the mean squared error mean((pred − target)²) over every element,
-// accumulated in float64. Inputs: pred, target (same shape).
+// mseOp is the mean squared error Σ(pred − target)²/N over every element,
+// accumulated in float64, where N is the number of elements (of = 0) or of:
+// the size of the whole batch when pred is one part of it, so that the
+// parts' losses and gradients add up to those of the whole batch. Inputs:
+// pred, target (same shape).
 type mseOp struct {
 	opBase
 	dims int
+	of   int
+}
+
+// mseDivisor is N of mseOp and mseGradOp.
+func mseDivisor(of, n int) int {
+	if of > 0 {
+		return of
+	}
+	return n
 }
 
 func (op *mseOp) Arity() int { return 2 }
@@ -27,7 +39,7 @@ func (op *mseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return tensor.ScalarShape(), nil
 }
-func (op *mseOp) String() string        { return fmt.Sprintf("MSE{dims=%d}", op.dims) }
+func (op *mseOp) String() string        { return fmt.Sprintf("MSE{dims=%d,of=%d}", op.dims, op.of) }
 func (op *mseOp) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op *mseOp) Hashcode() uint32      { return hashcode(op) }
 func (op *mseOp) DiffWRT(int) []bool    { return []bool{true, false} }
@@ -38,18 +50,19 @@ func (op *mseOp) Do(v ...G.Value) (G.Value, error) {
 		d := float64(pv - t[i])
 		s += d * d
 	}
-	return G.NewF32(float32(s / float64(len(p)))), nil
+	return G.NewF32(float32(s / float64(mseDivisor(op.of, len(p))))), nil
 }
 func (op *mseOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dp, err := G.ApplyOp(&mseGradOp{dims: op.dims}, in[0], in[1], grad)
+	dp, err := G.ApplyOp(&mseGradOp{dims: op.dims, of: op.of}, in[0], in[1], grad)
 	return G.Nodes{dp, nil}, err
 }
 
 // mseGradOp computes d/dpred of mse times the upstream scalar g:
-// 2·(pred − target)·g / N. Inputs: pred, target, g.
+// 2·(pred − target)·g / N, N as for mseOp. Inputs: pred, target, g.
 type mseGradOp struct {
 	opBase
 	dims int
+	of   int
 	out  buffer
 }
 
@@ -60,14 +73,16 @@ func (op *mseGradOp) Type() hm.Type {
 func (op *mseGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return shapeOf(in[0]).Clone(), nil
 }
-func (op *mseGradOp) String() string        { return fmt.Sprintf("MSEGrad{dims=%d}", op.dims) }
+func (op *mseGradOp) String() string {
+	return fmt.Sprintf("MSEGrad{dims=%d,of=%d}", op.dims, op.of)
+}
 func (op *mseGradOp) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op *mseGradOp) Hashcode() uint32      { return hashcode(op) }
 func (op *mseGradOp) Do(v ...G.Value) (G.Value, error) {
 	p, t := f32(v[0]), f32(v[1])
 	out := op.out.get(v[0].Shape()...)
 	dp := f32(out)
-	k := 2 * scalarF32(v[2]) / float32(len(p))
+	k := 2 * scalarF32(v[2]) / float32(mseDivisor(op.of, len(p)))
 	for i, pv := range p {
 		dp[i] = k * (pv - t[i])
 	}

@@ -3,6 +3,8 @@ package seqmodel
 import (
 	"fmt"
 	"math"
+
+	"github.com/seqlab/seqlab/asm"
 )
 
 // OptimConfig configures AdamW, its learning-rate schedule, gradient
@@ -67,6 +69,8 @@ type AdamW struct {
 	Config OptimConfig
 	M, V   *Params // first and second moment estimates, laid out like the parameters
 	Step   int     // number of updates applied
+
+	scaled []float32 // Update's clipped copy of one gradient
 }
 
 // NewAdamW returns an optimizer for ps with zero moments.
@@ -88,21 +92,56 @@ func NewAdamW(ps *Params, cfg OptimConfig) (*AdamW, error) {
 func GradNorm(grads [][]float32) float64 {
 	var s float64
 	for _, g := range grads {
-		for _, v := range g {
-			s += float64(v) * float64(v)
-		}
+		s += sumSquares(g)
 	}
 	return math.Sqrt(s)
 }
 
+// sumSquares is Σ x² in float64, over four interleaved partial sums (so
+// that the additions do not wait on each other) added at the end.
+func sumSquares(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		a, b, c, d := float64(x[i]), float64(x[i+1]), float64(x[i+2]), float64(x[i+3])
+		s0 += a * a
+		s1 += b * b
+		s2 += c * c
+		s3 += d * d
+	}
+	for ; i < len(x); i++ {
+		s0 += float64(x[i]) * float64(x[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // Update applies one AdamW step to ps from grads (one slice per parameter, in
-// ps order; nil for a parameter the loss does not depend on), whose global norm the caller computed (GradNorm): gradients are
-// first scaled by min(1, Clip/norm), then with lr from the schedule,
-// bias corrections c1 = 1−β1ᵗ, c2 = 1−β2ᵗ:
+// ps order; nil for a parameter the loss does not depend on), whose global
+// norm the caller computed (GradNorm): gradients are first scaled by
+// min(1, Clip/norm) (into a copy; grads is not modified), then with lr from
+// the schedule and bias corrections c1 = 1−β1ᵗ, c2 = 1−β2ᵗ:
 //
 //	m = β1·m + (1−β1)·g,  v = β2·v + (1−β2)·g²
 //	w = w − lr·(m/c1 / (√(v/c2) + ε) + λ·w)
+//
+// each parameter updated by asm.AdamW.Step.
 func (o *AdamW) Update(ps *Params, grads [][]float32, norm float64) {
+	u := o.begin(norm)
+	for i, p := range ps.All() {
+		u.apply(p.Data, o.M.list[i].Data, o.V.list[i].Data, grads[i], &o.scaled)
+	}
+}
+
+// adamUpdate is one AdamW step's constants; apply updates one parameter, so
+// that parameters can be updated concurrently.
+type adamUpdate struct {
+	k      asm.AdamW
+	c1, c2 float32 // bias corrections
+	scale  float32 // gradient clipping factor
+}
+
+// begin counts a step and returns its constants.
+func (o *AdamW) begin(norm float64) adamUpdate {
 	c := o.Config
 	scale := 1.0
 	if c.Clip > 0 && norm > c.Clip {
@@ -110,35 +149,48 @@ func (o *AdamW) Update(ps *Params, grads [][]float32, norm float64) {
 	}
 	lr := c.LearningRate(o.Step)
 	o.Step++
-	c1 := 1 - math.Pow(c.Beta1, float64(o.Step))
-	c2 := 1 - math.Pow(c.Beta2, float64(o.Step))
-	b1, b2 := float32(c.Beta1), float32(c.Beta2)
-	s, eps, wd := float32(scale), float32(c.Eps), float32(c.WeightDecay)
-	lrC1, invC2 := float32(lr/c1), float32(1/c2)
-	decay := 1 - float32(lr)*wd
-	for i, p := range ps.All() {
-		m, v, g := o.M.list[i].Data, o.V.list[i].Data, grads[i]
-		if g == nil { // the parameter does not reach the loss
-			continue
-		}
-		for j, w := range p.Data {
-			gj := g[j] * s
-			m[j] = b1*m[j] + (1-b1)*gj
-			v[j] = b2*v[j] + (1-b2)*gj*gj
-			p.Data[j] = w*decay - lrC1*m[j]/(float32(math.Sqrt(float64(v[j]*invC2)))+eps)
+	return adamUpdate{
+		k:     asm.AdamW{LR: float32(lr), Beta1: float32(c.Beta1), Beta2: float32(c.Beta2), Eps: float32(c.Eps), WeightDecay: float32(c.WeightDecay)},
+		c1:    float32(1 - math.Pow(c.Beta1, float64(o.Step))),
+		c2:    float32(1 - math.Pow(c.Beta2, float64(o.Step))),
+		scale: float32(scale),
+	}
+}
+
+// apply updates the parameter p and its moments m, v from gradient g (nil:
+// no update), using *scratch for the clipped gradient.
+func (u adamUpdate) apply(p, m, v, g []float32, scratch *[]float32) {
+	if g == nil { // the parameter does not reach the loss
+		return
+	}
+	if u.scale != 1 {
+		*scratch = append((*scratch)[:0], g...)
+		g = *scratch
+		for j := range g {
+			g[j] *= u.scale
 		}
 	}
+	u.k.Step(p, m, v, g, u.c1, u.c2)
 }
 
 // UpdateEMA moves ema towards ps: ema = d·ema + (1−d)·w, with the decay
 // warmed up as d = min(Decay, (1+t)/(10+t)) after t updates, so early
 // weights are forgotten quickly.
 func UpdateEMA(ema, ps *Params, decay float64, step int) {
-	d := float32(math.Min(decay, float64(1+step)/float64(10+step)))
+	d := emaDecay(decay, step)
 	for i, p := range ps.All() {
-		e := ema.list[i].Data
-		for j, w := range p.Data {
-			e[j] = d*e[j] + (1-d)*w
-		}
+		emaStep(ema.list[i].Data, p.Data, d)
+	}
+}
+
+// emaDecay is UpdateEMA's warmed-up decay after step updates.
+func emaDecay(decay float64, step int) float32 {
+	return float32(math.Min(decay, float64(1+step)/float64(10+step)))
+}
+
+// emaStep sets e = d·e + (1−d)·w.
+func emaStep(e, w []float32, d float32) {
+	for j, v := range w {
+		e[j] = d*e[j] + (1-d)*v
 	}
 }
