@@ -41,7 +41,7 @@ func trainCommand() *cli.Command {
 			&cli.StringFlag{Name: "backbone", Value: "mlp", Usage: "network: " + joinNames(seqmodel.Backbones()), EnvVars: env("backbone")},
 			&cli.StringFlag{Name: "objective", Value: "flow", Usage: "training objective: flow, ddpm or score", EnvVars: env("objective")},
 			&cli.StringFlag{Name: "schedule", Usage: "noise schedule of the objective (default: the objective's own)", EnvVars: env("schedule")},
-			&cli.IntFlag{Name: "steps", Value: 6000, Usage: "training steps", EnvVars: env("steps")},
+			&cli.IntFlag{Name: "steps", Value: 15000, Usage: "training steps", EnvVars: env("steps")},
 			&cli.IntFlag{Name: "batch", Value: 512, Usage: "batch size", EnvVars: env("batch")},
 			&cli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate (AdamW)", EnvVars: env("lr")},
 			&cli.Float64Flag{Name: "weight-decay", Value: 0, Usage: "decoupled weight decay", EnvVars: env("weight_decay")},
