@@ -143,17 +143,12 @@ func (s sampleSettings) sampler(r *loadedRun, rng *rand.Rand) (diffusion.Sampler
 	return smp, st, err
 }
 
-// draw samples s.n points from the run's model. The Stats count the
-// sampler's network evaluations; prep counts those spent before sampling
-// (estimating Γ).
-func (s sampleSettings) draw(r *loadedRun, rng *rand.Rand) (x []float32, st, prep diffusion.Stats, err error) {
-	smp, prep, err := s.sampler(r, rng)
-	if err != nil {
-		return nil, st, prep, err
-	}
-	x = make([]float32, s.n*r.model.Net.Dim())
-	st, err = smp.Sample(x, r.model, s.n, nil, rng)
-	return x, st, prep, err
+// draw samples s.n points from the run's model with smp (built by
+// s.sampler); the Stats count the sampler's network evaluations.
+func (s sampleSettings) draw(smp diffusion.Sampler, r *loadedRun, rng *rand.Rand) ([]float32, diffusion.Stats, error) {
+	x := make([]float32, s.n*r.model.Net.Dim())
+	st, err := smp.Sample(x, r.model, s.n, nil, rng)
+	return x, st, err
 }
 
 func sampleCommand() *cli.Command {
@@ -194,7 +189,10 @@ func sampleCommand() *cli.Command {
 				x, logp = make([]float32, s.n*r.model.Net.Dim()), make([]float64, s.n)
 				st, err = l.Sample(x, logp, r.model, s.n, nil, rng)
 			} else {
-				x, st, _, err = s.draw(r, rng)
+				var smp diffusion.Sampler
+				if smp, _, err = s.sampler(r, rng); err == nil {
+					x, st, err = s.draw(smp, r, rng)
+				}
 			}
 			if err != nil {
 				return err
@@ -244,7 +242,7 @@ func evaluateRun(w io.Writer, dir string, s sampleSettings) error {
 		return err
 	}
 	rs := newStreams(r.cfg.Seed)
-	res, x, err := evaluate(r, s, rand.New(rs.sample), rand.New(rs.eval))
+	res, x, _, err := evaluate(r, s, rand.New(rs.sample), rand.New(rs.eval))
 	if err != nil {
 		return err
 	}
@@ -267,19 +265,24 @@ func evaluateRun(w io.Writer, dir string, s sampleSettings) error {
 
 // evaluate draws s.n samples and reports their distances to fresh data,
 // beside the baseline distance between two fresh data sets. Data and metric
-// directions come from evalRng.
-func evaluate(r *loadedRun, s sampleSettings, sampleRng, evalRng *rand.Rand) (evalResult, []float32, error) {
+// directions come from evalRng. It returns the sampler it built, so that a
+// likelihood bound uses the same one (the same Γ table).
+func evaluate(r *loadedRun, s sampleSettings, sampleRng, evalRng *rand.Rand) (evalResult, []float32, diffusion.Sampler, error) {
 	start := time.Now()
-	x, st, prep, err := s.draw(r, sampleRng)
+	smp, prep, err := s.sampler(r, sampleRng)
 	if err != nil {
-		return evalResult{}, nil, err
+		return evalResult{}, nil, nil, err
+	}
+	x, st, err := s.draw(smp, r, sampleRng)
+	if err != nil {
+		return evalResult{}, nil, nil, err
 	}
 	res := evalResult{Sampler: s.name, NFE: st.NFE, Steps: st.Steps, PrepNFE: prep.NFE, Seconds: time.Since(start).Seconds()}
 	d := r.model.Net.Dim()
 	a, b := sampleData(r.toy, s.n, evalRng), sampleData(r.toy, s.n, evalRng)
 	res.Samples = metrics.Compare(x, a, d, evalRng)
 	res.Baseline = metrics.Compare(b, a, d, evalRng)
-	return res, x, nil
+	return res, x, smp, nil
 }
 
 // elboSampler is a sampler whose reverse process has a likelihood bound
@@ -375,14 +378,14 @@ func evalAction(c *cli.Context) error {
 	fmt.Fprintln(w, header)
 	var base metrics.Report
 	for _, st := range settings {
-		res, _, err := evaluate(r, st, rand.New(rand.NewPCG(seed, 4)), rand.New(rand.NewPCG(seed, 5)))
+		res, _, smp, err := evaluate(r, st, rand.New(rand.NewPCG(seed, 4)), rand.New(rand.NewPCG(seed, 5)))
 		if err != nil {
 			return fmt.Errorf("%s: %w", st.name, err)
 		}
 		base = res.Baseline
 		line := fmt.Sprintf("%-14s %5d %5d %9.4f %9.4f %10.2e %8.2f %6d", st.name, res.Steps, res.NFE, res.Samples.SlicedW2, res.Samples.Energy, res.Samples.MMD2, res.Seconds, res.PrepNFE)
 		if nllData != nil {
-			line += fmt.Sprintf(" %16s", elboCell(r, st, nllData, rand.New(rand.NewPCG(seed, 8))))
+			line += fmt.Sprintf(" %16s", elboCell(r, st, smp, nllData, rand.New(rand.NewPCG(seed, 8))))
 		}
 		fmt.Fprintln(w, line)
 	}
@@ -412,16 +415,12 @@ func evalAction(c *cli.Context) error {
 	return nil
 }
 
-// elboCell is the table cell of the negative ELBO of sampler s on x0: mean ±
-// standard error, or "-" for samplers without a bound (ODE and SDE solvers,
-// the DDIM family at η = 0).
-func elboCell(r *loadedRun, s sampleSettings, x0 []float32, rng *rand.Rand) string {
+// elboCell is the table cell of the negative ELBO of sampler smp (built
+// from s) on x0: mean ± standard error, or "-" for samplers without a bound
+// (ODE and SDE solvers, the DDIM family at η = 0).
+func elboCell(r *loadedRun, s sampleSettings, smp diffusion.Sampler, x0 []float32, rng *rand.Rand) string {
 	if strings.HasSuffix(s.name, "ddim") && s.opts.Eta == 0 {
 		return "-"
-	}
-	smp, _, err := s.sampler(r, rng)
-	if err != nil {
-		return "error: " + err.Error()
 	}
 	e, ok := smp.(elboSampler)
 	if !ok {

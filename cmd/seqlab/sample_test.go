@@ -43,12 +43,17 @@ func TestSamplerBudget(t *testing.T) {
 		{"em", 10, 9, 10},    // 9 + denoise
 		{"pc", 9, 4, 9},      // 4·(1+1) + denoise
 		{"ddpm", 10, 10, 10}, // the DDPM family ends on x̂0 itself
-		{"ddim", 7, 7, 7},    //
+		{"ddim", 7, 7, 7},
 		{"analytic-ddpm", 6, 6, 6},
 	}
 	for _, c := range cases {
 		s := sampleSettings{name: c.sampler, nfe: c.nfe, n: 20, opts: diffusion.DefaultOptions()}
-		_, st, prep, err := s.draw(r, rand.New(rand.NewPCG(1, 2)))
+		rng := rand.New(rand.NewPCG(1, 2))
+		smp, prep, err := s.sampler(r, rng)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sampler, err)
+		}
+		_, st, err := s.draw(smp, r, rng)
 		if err != nil {
 			t.Fatalf("%s: %v", c.sampler, err)
 		}
