@@ -38,4 +38,19 @@
 // columns (or rows) are computed as dot products, and products with few rows
 // read B in place instead of packing it. BLAS plugs Sgemm into gonum's BLAS
 // interface, which seqmodel installs into gorgonia; asm imports no gorgonia.
+//
+// # bfloat16 products
+//
+// SetMatmulPrecision(BF16) makes Sgemm round the operands of products with
+// m, n, k ≥ 16 to bfloat16 and multiply them on the AMX tile units (Intel
+// Sapphire Rapids and later), accumulating in float32, as PyTorch's
+// bfloat16 autocast does. The precision is a process-wide setting like the
+// implementation; FP32 is the default. Operands are packed into 16×32
+// tiles by AVX512-BF16 assembly (bit-identical to the Go twins), and a
+// 2×2-tile kernel computes each 32×32 block of C. The Go twins of every
+// kernel run the same blocked product on any machine; only the order of
+// summation inside a tile product, which the instruction leaves open, can
+// make the two differ, by float32 rounding. Linux grants the tile state on
+// first use (arch_prctl ARCH_REQ_XCOMP_PERM); tiles are configured and
+// released within each assembly call, so goroutine switches never see them.
 package asm

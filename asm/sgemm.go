@@ -28,6 +28,8 @@ import (
 // or a slice is too short for its shape. The sums are accumulated in float32
 // in blocks, in an order that differs from the loop above, so results agree
 // with it to within float32 rounding (see the error bound in the tests).
+// Under SetMatmulPrecision(BF16), large products round op(A) and op(B) to
+// bfloat16 first (see SetMatmulPrecision).
 //
 // The product is blocked for the caches (Goto & van de Geijn, "Anatomy of
 // high-performance matrix multiplication", ACM TOMS 34(3), 2008): panels of
@@ -53,6 +55,10 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	}
 	gemmInFlight.Add(1)
 	defer gemmInFlight.Add(-1)
+	if useBF16(m, n, k) {
+		p.runBF16(&bf16Native)
+		return
+	}
 	kern := gemmKernelFor(active)
 	switch {
 	case n <= dotMaxN && !transA:

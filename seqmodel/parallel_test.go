@@ -29,7 +29,6 @@ func batchGradients(t *testing.T, tr *Trainer, x, tt, y []float32) (float64, [][
 	for _, g := range tr.grads {
 		grads = append(grads, slices.Clone(g))
 	}
-	tr.zeroGrads()
 	for _, p := range tr.parts {
 		p.vm.Reset()
 	}
@@ -213,4 +212,66 @@ func TestPredictMatchesGraph(t *testing.T) {
 func withGOMAXPROCS(n int, f func()) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	f()
+}
+
+// TestTrainerGradientFiniteDifferences checks the gradient the trainer
+// reads from its graphs (two parts) against central differences of the
+// batch loss computed with the gradient-free Predict, for a sample of
+// entries of every parameter. With h = 1e-2 the truncation error is
+// O(h²·|f”'|) ≈ 1e-5 and float32 rounding of the loss contributes about
+// 2⁻²⁴·|loss|/h ≈ 1e-5; fdTol is ten times their sum, relative to the
+// largest gradient entry.
+func TestTrainerGradientFiniteDifferences(t *testing.T) {
+	const (
+		batch = 40
+		h     = 1e-2
+		fdTol = 2e-3
+	)
+	cfg := Config{Backbone: "mlp", Dim: 2, Width: 8, Depth: 2, Activation: SiLU, TimeDim: 4}
+	net, err := NewBackbone(cfg, rand.New(rand.NewPCG(2, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := newTrainer(net, batch, DefaultOptim(10), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	rng := rand.New(rand.NewPCG(4, 5))
+	x, tt, y := make([]float32, 2*batch), make([]float32, batch), make([]float32, 2*batch)
+	regressionBatch(x, tt, y, rng)
+	_, grads := batchGradients(t, tr, x, tt, y)
+	pred := make([]float32, 2*batch)
+	loss := func() float64 {
+		if err := net.Predict(pred, x, tt, nil); err != nil {
+			t.Fatal(err)
+		}
+		var s float64
+		for i, p := range pred {
+			d := float64(p) - float64(y[i])
+			s += d * d
+		}
+		return s / float64(len(pred))
+	}
+	var scale float64
+	for _, g := range grads {
+		for _, v := range g {
+			scale = max(scale, math.Abs(float64(v)))
+		}
+	}
+	for i, p := range net.Params().All() {
+		for range 6 {
+			j := rng.IntN(len(p.Data))
+			w := p.Data[j]
+			p.Data[j] = w + h
+			up := loss()
+			p.Data[j] = w - h
+			down := loss()
+			p.Data[j] = w
+			fd := (up - down) / (float64(w+h) - float64(w-h)) // the steps as rounded to float32
+			if got := float64(grads[i][j]); math.Abs(got-fd) > fdTol*scale {
+				t.Errorf("%s[%d]: trainer gradient %g, finite difference %g (scale %g)", p.Name, j, got, fd, scale)
+			}
+		}
+	}
 }

@@ -48,8 +48,10 @@ type trainPart struct {
 	feed   Feeder
 	target []float32
 	nodes  []*G.Node // gradient-carrying node of each parameter (nil if unused)
-	grads  [][]float32
-	lossV  float64 // the part's loss of the last run
+	// gradNodes holds the node computing each parameter's gradient.
+	gradNodes []*G.Node
+	grads     [][]float32
+	lossV     float64 // the part's loss of the last run
 }
 
 // trainParts is the number of parts a large batch is split into: one per
@@ -146,10 +148,20 @@ func (tr *Trainer) compilePart(lo, hi int) (*trainPart, error) {
 			wrt = append(wrt, n)
 		}
 	}
-	if _, err := G.Grad(loss, wrt...); err != nil {
+	grads, err := G.Grad(loss, wrt...)
+	if err != nil {
 		return nil, fmt.Errorf("differentiate %s graph: %w", net.Config().Backbone, err)
 	}
-	part.vm = G.NewTapeMachine(g.G, G.BindDualValues(wrt...))
+	// The gradients are read from their nodes' values: binding dual values
+	// would add every gradient into a second buffer and need it cleared.
+	for i, j := 0, 0; i < len(part.nodes); i++ {
+		var gn *G.Node
+		if part.nodes[i] != nil {
+			gn, j = grads[j], j+1
+		}
+		part.gradNodes = append(part.gradNodes, gn)
+	}
+	part.vm = G.NewTapeMachine(g.G)
 	part.grads = make([][]float32, len(part.nodes))
 	return part, nil
 }
@@ -177,11 +189,9 @@ func (tr *Trainer) Step(x, t, target []float32, cond []int32) (float64, error) {
 	}()
 	loss, norm, err := tr.backward(x, t, target, cond)
 	if err != nil {
-		tr.zeroGrads()
 		return 0, fmt.Errorf("step %d: %w", tr.Opt.Step+1, err)
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
-		tr.zeroGrads()
 		return loss, fmt.Errorf("step %d: loss %g, gradient norm %g: %w", tr.Opt.Step+1, loss, norm, ErrNonFinite)
 	}
 	params := tr.Net.Params().All()
@@ -195,9 +205,6 @@ func (tr *Trainer) Step(x, t, target []float32, cond []int32) (float64, error) {
 		u.apply(p, tr.Opt.M.list[i].Data, tr.Opt.V.list[i].Data, tr.grads[i], &tr.scratch[w])
 		if tr.EMA != nil {
 			emaStep(tr.EMA.list[i].Data, p, d)
-		}
-		for _, part := range tr.parts {
-			clear(part.grads[i])
 		}
 	})
 	return loss, nil
@@ -290,15 +297,10 @@ func (p *trainPart) run(x, t, target []float32, cond []int32, dim, outDim int) e
 		return err
 	}
 	p.lossV = float64(scalarF32(p.loss.Value()))
-	for i, n := range p.nodes {
-		if n == nil {
-			continue
+	for i, n := range p.gradNodes {
+		if n != nil {
+			p.grads[i] = f32(n.Value())
 		}
-		gv, err := n.Grad()
-		if err != nil {
-			return fmt.Errorf("gradient of %s: %w", n.Name(), err)
-		}
-		p.grads[i] = f32(gv)
 	}
 	return nil
 }
@@ -307,15 +309,6 @@ func (p *trainPart) run(x, t, target []float32, cond []int32, dim, outDim int) e
 func addTo(dst, src []float32) {
 	for i, v := range src[:len(dst)] {
 		dst[i] += v
-	}
-}
-
-// zeroGrads clears the gradient accumulators, which gorgonia adds into.
-func (tr *Trainer) zeroGrads() {
-	for _, p := range tr.parts {
-		for _, g := range p.grads {
-			clear(g)
-		}
 	}
 }
 

@@ -66,6 +66,7 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "n", Value: 10000, Usage: "samples W5 draws", EnvVars: env("n")},
 			&cli.IntFlag{Name: "nfe", Value: 100, Usage: "Euler steps of W5", EnvVars: env("nfe")},
 			&cli.StringFlag{Name: "asm", Usage: "kernel implementation (see seqlab cpuinfo); empty keeps the selected one", EnvVars: env("asm")},
+			precisionFlag,
 		},
 		Action: func(c *cli.Context) error {
 			cfg := benchConfig{size: c.Int("size"), reps: c.Int("reps"), batch: c.Int("batch"),
@@ -86,11 +87,14 @@ func benchCommand() *cli.Command {
 					return fmt.Errorf("bench: --asm: %w", err)
 				}
 			}
+			if err := setPrecision(c.String("precision")); err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
 			workloads, err := selectWorkloads(c.Args().Slice())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.ErrWriter, "# asm %s, GOMAXPROCS %d\n", asm.Selected(), runtime.GOMAXPROCS(0))
+			fmt.Fprintf(c.App.ErrWriter, "# asm %s, matmul %s, GOMAXPROCS %d\n", asm.Selected(), asm.MatmulPrecision(), runtime.GOMAXPROCS(0))
 			for _, w := range workloads {
 				wc := cfg
 				if wc.reps == 0 {

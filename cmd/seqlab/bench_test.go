@@ -143,7 +143,7 @@ func TestBenchUnknownWorkload(t *testing.T) {
 }
 
 func TestBenchBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"--size", "0"}, {"--threads", "-1"}, {"--asm", "sse9"}} {
+	for _, args := range [][]string{{"--size", "0"}, {"--threads", "-1"}, {"--asm", "sse9"}, {"--precision", "fp8"}} {
 		if _, err := runBench(args...); err == nil {
 			t.Errorf("bench %v: no error", args)
 		}

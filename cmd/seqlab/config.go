@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seqlab/seqlab/asm"
 	"github.com/urfave/cli/v2"
 	"gopkg.in/yaml.v3"
 )
@@ -14,6 +15,20 @@ import (
 // `flag-name: value` pairs. Precedence: command line, then SEQLAB_*
 // environment variables, then the file, then defaults.
 var configFlag = &cli.StringFlag{Name: "config", Usage: "YAML file of flag: value pairs (command-line flags and SEQLAB_* variables take precedence)", EnvVars: env("config")}
+
+// precisionFlag sets the precision of the network's matrix products.
+var precisionFlag = &cli.StringFlag{Name: "precision", Value: asm.FP32, Usage: "matmul precision: fp32, or bf16 (bfloat16 products accumulated in float32 on AMX tiles; needs a CPU with AMX)", EnvVars: env("precision")}
+
+// setPrecision sets the matmul precision name ("" is fp32).
+func setPrecision(name string) error {
+	if name == "" {
+		name = asm.FP32
+	}
+	if err := asm.SetMatmulPrecision(name); err != nil {
+		return fmt.Errorf("--precision: %w", err)
+	}
+	return nil
+}
 
 // applyConfig sets every flag named in the --config file that the command
 // line and the environment left unset. Unknown keys and values of the wrong

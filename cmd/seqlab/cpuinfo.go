@@ -19,7 +19,7 @@ func cpuinfoCommand() *cli.Command {
 			fmt.Fprintf(w, "cpu:             %s\n", cpuid.CPU.BrandName)
 			fmt.Fprintf(w, "cores:           %d physical, %d logical, GOMAXPROCS %d\n", cpuid.CPU.PhysicalCores, cpuid.CPU.LogicalCores, runtime.GOMAXPROCS(0))
 			var feats []string
-			for _, f := range []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW} {
+			for _, f := range []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512BF16, cpuid.AMXTILE, cpuid.AMXBF16} {
 				if cpuid.CPU.Supports(f) {
 					feats = append(feats, f.String())
 				}
@@ -27,6 +27,14 @@ func cpuinfoCommand() *cli.Command {
 			fmt.Fprintf(w, "features:        %s\n", strings.Join(feats, " "))
 			fmt.Fprintf(w, "implementations: %s\n", strings.Join(asm.Implementations(), " "))
 			fmt.Fprintf(w, "selected:        %s (override with SEQLAB_ASM)\n", asm.Selected())
+			bf16 := "available (--precision bf16)"
+			if err := asm.SetMatmulPrecision(asm.BF16); err != nil {
+				bf16 = "unavailable: " + err.Error()
+			}
+			if err := asm.SetMatmulPrecision(asm.FP32); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "bf16 matmul:     %s\n", bf16)
 			return nil
 		},
 	}

@@ -41,6 +41,7 @@ func headCommand() *cli.Command {
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the head's initialisation and batches", EnvVars: env("seed")},
 			&cli.StringFlag{Name: "out", Usage: "output file (default head-<kind>.safetensors beside --ckpt)", EnvVars: env("out")},
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress bar", EnvVars: env("quiet")},
+			precisionFlag,
 		},
 		Action: headAction,
 	}
@@ -54,6 +55,9 @@ func headAction(c *cli.Context) error {
 	steps, batch := c.Int("steps"), c.Int("batch")
 	if steps <= 0 || batch <= 0 {
 		return fmt.Errorf("--steps %d and --batch %d must be positive", steps, batch)
+	}
+	if err := setPrecision(c.String("precision")); err != nil {
+		return err
 	}
 	r, err := loadRun(c.String("ckpt"))
 	if err != nil {

@@ -26,6 +26,8 @@ type runConfig struct {
 	Optim     seqmodel.OptimConfig `json:"optim"`
 	Batch     int                  `json:"batch"`
 	Seed      uint64               `json:"seed"`
+	// Precision is the matmul precision of training (asm.FP32 when empty).
+	Precision string `json:"precision,omitempty"`
 }
 
 // metaRun is the checkpoint metadata key holding the run configuration.

@@ -44,6 +44,7 @@ func sampleFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "rtol", Value: def.RTol, Usage: "relative tolerance (rk45, likelihood)", EnvVars: env("rtol")},
 		&cli.Float64Flag{Name: "atol", Value: def.ATol, Usage: "absolute tolerance (rk45, likelihood)", EnvVars: env("atol")},
 		&cli.StringFlag{Name: "head", Usage: "covariance head for sn-*/npr-* (default: head-<sn|npr>.safetensors beside the checkpoint; see seqlab head)", EnvVars: env("head")},
+		precisionFlag,
 	}
 }
 
@@ -164,6 +165,9 @@ func sampleCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			s, err := sampleSettingsFrom(c)
 			if err != nil {
+				return err
+			}
+			if err := setPrecision(c.String("precision")); err != nil {
 				return err
 			}
 			r, err := loadRun(c.String("ckpt"))
@@ -327,6 +331,9 @@ func evalCommand() *cli.Command {
 func evalAction(c *cli.Context) error {
 	s, err := sampleSettingsFrom(c)
 	if err != nil {
+		return err
+	}
+	if err := setPrecision(c.String("precision")); err != nil {
 		return err
 	}
 	names := []string{s.name}

@@ -90,7 +90,7 @@ func trainAction(c *cli.Context) error {
 			Backbone: c.String("backbone"), Dim: 2, Width: c.Int("width"), Depth: c.Int("depth"),
 			Activation: seqmodel.Activation(c.String("activation")), TimeDim: c.Int("time-dim"),
 		},
-		Optim: optim, Batch: c.Int("batch"), Seed: c.Uint64("seed"),
+		Optim: optim, Batch: c.Int("batch"), Seed: c.Uint64("seed"), Precision: c.String("precision"),
 	}
 	opts := trainOptions{dir: c.String("out"), resume: c.Bool("resume"), ckptEvery: c.Int("ckpt-every"), logEvery: c.Int("log-every"), stopAfter: c.Int("stop-after")}
 	var err error
@@ -143,6 +143,9 @@ func train(w io.Writer, rc runConfig, opts trainOptions) error {
 	if rc.Batch <= 0 || opts.ckptEvery <= 0 || opts.logEvery <= 0 || opts.stopAfter < 0 {
 		return fmt.Errorf("--batch %d, --ckpt-every %d and --log-every %d must be positive, --stop-after %d not negative",
 			rc.Batch, opts.ckptEvery, opts.logEvery, opts.stopAfter)
+	}
+	if err := setPrecision(rc.Precision); err != nil {
+		return err
 	}
 	if rc.Optim.Warmup >= rc.Optim.Steps {
 		rc.Optim.Warmup = rc.Optim.Steps / 10
