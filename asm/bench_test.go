@@ -195,6 +195,27 @@ func BenchmarkAddBias(b *testing.B) {
 	benchRows(b, 8, func(x, row []float32) { AddBias(x, row) })
 }
 
+// BenchmarkAddBiasSiLU alternates the bias with its negation so that the
+// pre-activations stay where they started instead of drifting by the bias
+// at every call.
+func BenchmarkAddBiasSiLU(b *testing.B) {
+	var h, neg []float32
+	flip := false
+	benchRows(b, 12, func(x, row []float32) {
+		if len(h) != len(x) || len(neg) != len(row) {
+			h, neg = make([]float32, len(x)), make([]float32, len(row))
+			for j, v := range row {
+				neg[j] = -v
+			}
+		}
+		if flip {
+			row = neg
+		}
+		flip = !flip
+		AddBiasSiLU(h, x, row)
+	})
+}
+
 func BenchmarkSumRows(b *testing.B) {
 	benchRows(b, 4, func(x, row []float32) { SumRows(row, x) })
 }

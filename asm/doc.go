@@ -10,7 +10,9 @@
 // sums in the reference's order but fuses multiply-adds, so results agree
 // with the reference to within a few roundings; the tests state the bound
 // of each kernel. SiLU and SiLUGrad evaluate exp with a polynomial (relative
-// error below 2·2⁻²⁴) in every implementation.
+// error below 2·2⁻²⁴) in every implementation. SinCos and Sinusoids are the
+// exception: they use no fused multiply-adds and give the same bits on every
+// implementation, so time embeddings reproduce on any CPU.
 //
 // Kernels write to a caller-supplied dst and never allocate (Sgemm keeps its
 // packing buffers in a sync.Pool). They panic when slice lengths disagree (a

@@ -49,6 +49,34 @@ func addBias(dst, bias []float32) {
 	addRows(dst, n, bias, 0, len(dst)/n, n)
 }
 
+// addBiasSiLU splits the rows between calls like addRows. Rows narrower
+// than 16 values (as in addBias) get AddBias and then SiLU over the whole
+// matrix, which gives the same bits.
+func addBiasSiLU(h, pre, bias []float32) {
+	n := len(bias)
+	if active == implGeneric {
+		addBiasSiLUGeneric(h, pre, bias)
+		return
+	}
+	if n < 16 {
+		addBiasGeneric(pre, bias)
+		silu(h, pre)
+		return
+	}
+	f := addBiasSiLUAVX2
+	if active == implAVX512 {
+		f = addBiasSiLUAVX512
+	}
+	rows := len(pre) / n
+	for j := 0; j < n; j += chunk {
+		w := min(chunk, n-j)
+		step := max(1, chunk/w)
+		for r := 0; r < rows; r += step {
+			f(h[r*n+j:], pre[r*n+j:], n, bias[j:j+w], min(step, rows-r))
+		}
+	}
+}
+
 func sumRows(dst, x []float32) {
 	if active == implGeneric || len(dst) < 16 {
 		sumRowsGeneric(dst, x)
@@ -82,6 +110,9 @@ func siluAVX512(dst, x []float32)
 func siluGradAVX512(dst, x, dy []float32)
 
 //go:noescape
+func addBiasSiLUAVX512(h, pre []float32, stride int, bias []float32, rows int)
+
+//go:noescape
 func addRowsAVX512(y []float32, ys int, z []float32, zs int, rows, n int)
 
 //go:noescape
@@ -89,6 +120,9 @@ func siluAVX2(dst, x []float32)
 
 //go:noescape
 func siluGradAVX2(dst, x, dy []float32)
+
+//go:noescape
+func addBiasSiLUAVX2(h, pre []float32, stride int, bias []float32, rows int)
 
 //go:noescape
 func addRowsAVX2(y []float32, ys int, z []float32, zs int, rows, n int)

@@ -4,63 +4,85 @@
 #include "vec_amd64.h"
 
 // Element-wise kernels; see elementwise.go for the reference loops and
-// elementwise_generic.go for expNegAbs, whose steps the EXPNEG macros follow.
+// elementwise_generic.go for expNeg and sigmoid, whose steps the EXPNEG and
+// SIGMOID macros follow.
 // R11 indexes elements, CX counts those left.
 
-// ---- AVX-512. Constants of expNegAbs live in Z16–Z28 (LOADEXP512).
+// Rows of expConsts (see elementwise_generic.go), as byte offsets.
+#define EC_MIN 0
+#define EC_MAX 64
+#define EC_NLOG2E 128
+#define EC_LN2HI 192
+#define EC_LN2LO 256
+#define EC_C2 320
+#define EC_C3 384
+#define EC_C4 448
+#define EC_C5 512
+#define EC_C6 576
+#define EC_ONE 640
+#define EC_SHIFT 704
+
+#define EXPC(row) ·expConsts+row(SB)
+
+// ---- AVX-512. Constants of expNeg live in Z16–Z27 (LOADEXP512). K1 is the
+// tail mask.
 
 #define LOADEXP512 \
-	VMOVUPS ·expConsts+EXP_MIN(SB), Z16;   \
-	VMOVUPS ·expConsts+EXP_LOG2E(SB), Z17; \
-	VMOVUPS ·expConsts+EXP_LN2HI(SB), Z18; \
-	VMOVUPS ·expConsts+EXP_LN2LO(SB), Z19; \
-	VMOVUPS ·expConsts+EXP_P0(SB), Z20;    \
-	VMOVUPS ·expConsts+EXP_P1(SB), Z21;    \
-	VMOVUPS ·expConsts+EXP_P2(SB), Z22;    \
-	VMOVUPS ·expConsts+EXP_P3(SB), Z23;    \
-	VMOVUPS ·expConsts+EXP_P4(SB), Z24;    \
-	VMOVUPS ·expConsts+EXP_P5(SB), Z25;    \
-	VMOVUPS ·expConsts+EXP_ONE(SB), Z26;   \
-	VMOVUPS ·expConsts+EXP_BIAS(SB), Z27;  \
-	VMOVUPS ·expConsts+EXP_SIGN(SB), Z28
+	VMOVUPS EXPC(EC_MIN), Z16;    \
+	VMOVUPS EXPC(EC_MAX), Z17;    \
+	VMOVUPS EXPC(EC_NLOG2E), Z18; \
+	VMOVUPS EXPC(EC_LN2HI), Z19;  \
+	VMOVUPS EXPC(EC_LN2LO), Z20;  \
+	VMOVUPS EXPC(EC_C2), Z21;     \
+	VMOVUPS EXPC(EC_C3), Z22;     \
+	VMOVUPS EXPC(EC_C4), Z23;     \
+	VMOVUPS EXPC(EC_C5), Z24;     \
+	VMOVUPS EXPC(EC_C6), Z25;     \
+	VMOVUPS EXPC(EC_ONE), Z26;    \
+	VMOVUPS EXPC(EC_SHIFT), Z27
 
-// EXPNEG512 sets e = exp(−|x|), zero where −|x| < expMin or x is NaN.
-// Clobbers Z1–Z3, K2.
+// EXPNEG512 sets e = exp(−x), zero where x > expMax or x is NaN; lanes
+// where x < expMin hold garbage for SIGMOID512 to mask. The scaling by 2ⁿ
+// is VSCALEFPS. Clobbers Z1, Z2, K2.
 #define EXPNEG512(x, e) \
-	VPORD        Z28, x, Z1;         /* t = −|x| */ \
-	VCMPPS       $0x1d, Z16, Z1, K2; /* K2: t ≥ expMin */ \
-	VMAXPS       Z16, Z1, Z1;        \
-	VMULPS       Z17, Z1, Z2;        \
-	VRNDSCALEPS  $0, Z2, Z2;         /* n = round(t·log2 e) */ \
-	VFNMADD231PS Z18, Z2, Z1;        /* r = t − n·ln2hi */ \
-	VFNMADD231PS Z19, Z2, Z1;        /* r −= n·ln2lo */ \
-	VMULPS       Z1, Z1, Z3;         \
-	VMOVAPS      Z25, e;             \
-	VFMADD213PS  Z24, Z1, e;         \
-	VFMADD213PS  Z23, Z1, e;         \
-	VFMADD213PS  Z22, Z1, e;         \
-	VFMADD213PS  Z21, Z1, e;         \
-	VFMADD213PS  Z20, Z1, e;         \
-	VFMADD213PS  Z1, Z3, e;          /* p·r² + r */ \
-	VADDPS       Z26, e, e;          /* + 1 */ \
-	VCVTTPS2DQ   Z2, Z2;             \
-	VPADDD       Z27, Z2, Z2;        \
-	VPSLLD       $23, Z2, Z2;        /* 2ⁿ */ \
-	VMULPS.Z     Z2, e, K2, e
+	VCMPPS       $0x12, Z17, x, K2; /* K2: x ≤ expMax */ \
+	VMOVAPS      Z27, Z2;           \
+	VFMADD231PS  Z18, x, Z2;        /* k = −x·log2 e + expShift */ \
+	VSUBPS       Z27, Z2, Z2;       /* n = round(−x·log2 e) */ \
+	VMOVAPS      x, Z1;             \
+	VFNMSUB231PS Z19, Z2, Z1;       /* r = −x − n·ln2hi */ \
+	VFNMADD231PS Z20, Z2, Z1;       /* r −= n·ln2lo */ \
+	VMOVAPS      Z25, e;            \
+	VFMADD213PS  Z24, Z1, e;        \
+	VFMADD213PS  Z23, Z1, e;        \
+	VFMADD213PS  Z22, Z1, e;        \
+	VFMADD213PS  Z21, Z1, e;        \
+	VFMADD213PS  Z26, Z1, e;        \
+	VFMADD213PS  Z26, Z1, e;        /* eʳ */ \
+	VSCALEFPS.Z  Z2, e, K2, e       /* eʳ·2ⁿ where K2, else 0 */
 
-// SIGMOID512 sets e = exp(−|x|), q = 1/(1+e) and K3 to the lanes where x is
-// negative, where σ(x) = e·q; elsewhere σ(x) = q.
+// SIGMOID512 sets e = exp(−x) and q = σ(x) = 1/(1+e), with q = 0 where
+// x < expMin or x is NaN (those lanes are clear in K3). The reciprocal is
+// VRCP14PS's (relative error below 2⁻¹⁴) refined by one Newton step,
+// q = q₀ + q₀·(1 − q₀·d), which squares the error to below 2⁻²⁸ before
+// rounding. Zero-masking both steps with K3 makes q exactly 0 where e
+// overflowed, even where d is Inf or NaN. Clobbers Z1, Z2, Z6, K2, K3.
 #define SIGMOID512(x, e, q) \
-	EXPNEG512(x, e);    \
-	VADDPS   Z26, e, q; \
-	VDIVPS   q, Z26, q; \
-	VPMOVD2M x, K3
+	EXPNEG512(x, e);                \
+	VCMPPS         $0x1d, Z16, x, K3; /* K3: x ≥ expMin */ \
+	VADDPS         Z26, e, q;         /* d = 1 + e */ \
+	VRCP14PS.Z     q, K3, Z6;         \
+	VFNMADD213PS.Z Z26, Z6, K3, q;    /* 1 − q₀·d */ \
+	VFMADD213PS    Z6, Z6, q
 
-#define SILU512(LOAD, STORE)      \
-	LOAD((SI)(R11*4), Z0);     \
-	SIGMOID512(Z0, Z4, Z5);    \
-	VMULPS Z4, Z5, K3, Z5;     /* σ */ \
-	VMULPS Z5, Z0, Z0;         \
+// SILUCORE512 replaces Z0 by its SiLU. Clobbers Z1, Z2, Z4–Z6, K2, K3.
+#define SILUCORE512 \
+	SIGMOID512(Z0, Z4, Z5); \
+	VMULPS Z5, Z0, Z0
+
+#define SILU512(LOAD, STORE)  \
+	LOAD((SI)(R11*4), Z0); \
+	SILUCORE512;           \
 	STORE(Z0, (DI)(R11*4))
 
 // func siluAVX512(dst, x []float32)
@@ -89,19 +111,16 @@ silu512done:
 	VZEROUPPER
 	RET
 
-#define SILUGRAD512(LOAD, STORE)  \
-	LOAD((SI)(R11*4), Z0);     \
-	SIGMOID512(Z0, Z4, Z5);    \
-	VMULPS  Z4, Z5, Z6;        /* e·q */ \
-	VMOVAPS Z5, Z7;            \
-	VMOVAPS Z6, K3, Z7;        /* s = σ(x) */ \
-	VMOVAPS Z6, Z8;            \
-	VMOVAPS Z5, K3, Z8;        /* sm = 1 − σ(x) */ \
-	VFMADD213PS Z26, Z0, Z8;   /* 1 + x·sm */ \
-	LOAD((DX)(R11*4), Z9);     \
-	VMULPS Z7, Z9, Z9;         \
-	VMULPS Z8, Z9, Z9;         \
-	STORE(Z9, (DI)(R11*4))
+// SILUGRAD512 evaluates dy·(σ + x·(e·σ·σ)); e·σ·σ = σ·(1−σ).
+#define SILUGRAD512(LOAD, STORE) \
+	LOAD((SI)(R11*4), Z0);      \
+	SIGMOID512(Z0, Z4, Z5);     \
+	VMULPS.Z    Z4, Z5, K3, Z7; /* 1 − σ = e·σ (0 outside K3) */ \
+	VMULPS      Z5, Z7, Z7;     /* σ·(1−σ) */ \
+	VFMADD213PS Z5, Z0, Z7;     /* σ + x·σ·(1−σ) */ \
+	LOAD((DX)(R11*4), Z9);      \
+	VMULPS      Z9, Z7, Z7;     \
+	STORE(Z7, (DI)(R11*4))
 
 // func siluGradAVX512(dst, x, dy []float32)
 TEXT ·siluGradAVX512(SB), NOSPLIT, $0-72
@@ -127,6 +146,55 @@ silugrad512tail:
 	SILUGRAD512(LDM, STM)
 
 silugrad512done:
+	VZEROUPPER
+	RET
+
+// ADDBIASSILU512 adds the bias to a vector of pre, stores the sum back into
+// pre (SI) and its SiLU into h (DI); the stores are in that order, so h may
+// be pre.
+#define ADDBIASSILU512(LOAD, STORE) \
+	LOAD((SI)(R11*4), Z0);       \
+	LOAD((DX)(R11*4), Z7);       \
+	VADDPS Z7, Z0, Z0;           \
+	STORE(Z0, (SI)(R11*4));      \
+	SILUCORE512;                 \
+	STORE(Z0, (DI)(R11*4))
+
+// func addBiasSiLUAVX512(h, pre []float32, stride int, bias []float32, rows int)
+TEXT ·addBiasSiLUAVX512(SB), NOSPLIT, $0-88
+	MOVQ h_base+0(FP), DI
+	MOVQ pre_base+24(FP), SI
+	MOVQ stride+48(FP), R8
+	SHLQ $2, R8
+	MOVQ bias_base+56(FP), DX
+	MOVQ bias_len+64(FP), R10
+	MOVQ rows+80(FP), R12
+	LOADEXP512
+	MOVQ R10, CX
+	ANDQ $15, CX
+	TAILMASK512
+	ANDQ $-16, R10  // elements in full vectors
+
+abs512row:
+	XORQ R11, R11
+
+abs512col:
+	CMPQ R11, R10
+	JGE  abs512tail
+	ADDBIASSILU512(LD, ST)
+	ADDQ $16, R11
+	JMP  abs512col
+
+abs512tail:
+	TESTQ CX, CX
+	JZ    abs512next
+	ADDBIASSILU512(LDM, STM)
+
+abs512next:
+	ADDQ R8, DI
+	ADDQ R8, SI
+	DECQ R12
+	JNZ  abs512row
 	VZEROUPPER
 	RET
 
@@ -176,55 +244,57 @@ addrows512next:
 // ---- AVX2+FMA. Y15 holds 1, Y14 the tail mask; the other constants are
 // memory operands.
 
-#define EXPC(row) ·expConsts+row(SB)
-
-// EXPNEG2 sets e = exp(−|x|), zero where −|x| < expMin or x is NaN.
-// Clobbers Y1–Y3, Y8.
+// EXPNEG2 sets e = exp(−x), zero where x > expMax or x is NaN; lanes where
+// x < expMin hold garbage for SIGMOID2 to mask. 2ⁿ is the bits of
+// k = −x·log2 e + expShift shifted into the exponent field. Clobbers Y1–Y3,
+// Y8.
 #define EXPNEG2(x, e) \
-	VORPS        EXPC(EXP_SIGN), x, Y1;        /* t = −|x| */ \
-	VCMPPS       $0x1d, EXPC(EXP_MIN), Y1, Y8; /* Y8: t ≥ expMin */ \
-	VMAXPS       EXPC(EXP_MIN), Y1, Y1;        \
-	VMULPS       EXPC(EXP_LOG2E), Y1, Y2;      \
-	VROUNDPS     $0, Y2, Y2;                   /* n = round(t·log2 e) */ \
-	VFNMADD231PS EXPC(EXP_LN2HI), Y2, Y1;      /* r = t − n·ln2hi */ \
-	VFNMADD231PS EXPC(EXP_LN2LO), Y2, Y1;      /* r −= n·ln2lo */ \
-	VMULPS       Y1, Y1, Y3;                   \
-	VMOVUPS      EXPC(EXP_P5), e;              \
-	VFMADD213PS  EXPC(EXP_P4), Y1, e;          \
-	VFMADD213PS  EXPC(EXP_P3), Y1, e;          \
-	VFMADD213PS  EXPC(EXP_P2), Y1, e;          \
-	VFMADD213PS  EXPC(EXP_P1), Y1, e;          \
-	VFMADD213PS  EXPC(EXP_P0), Y1, e;          \
-	VFMADD213PS  Y1, Y3, e;                    /* p·r² + r */ \
-	VADDPS       Y15, e, e;                    /* + 1 */ \
-	VCVTTPS2DQ   Y2, Y2;                       \
-	VPADDD       EXPC(EXP_BIAS), Y2, Y2;       \
-	VPSLLD       $23, Y2, Y2;                  /* 2ⁿ */ \
-	VMULPS       Y2, e, e;                     \
+	VCMPPS       $0x12, EXPC(EC_MAX), x, Y8; /* Y8: x ≤ expMax */ \
+	VMOVUPS      EXPC(EC_SHIFT), Y2;         \
+	VFMADD231PS  EXPC(EC_NLOG2E), x, Y2;     /* k = −x·log2 e + expShift */ \
+	VSUBPS       EXPC(EC_SHIFT), Y2, Y3;     /* n = round(−x·log2 e) */ \
+	VMOVAPS      x, Y1;                      \
+	VFNMSUB231PS EXPC(EC_LN2HI), Y3, Y1;     /* r = −x − n·ln2hi */ \
+	VFNMADD231PS EXPC(EC_LN2LO), Y3, Y1;     /* r −= n·ln2lo */ \
+	VMOVUPS      EXPC(EC_C6), e;             \
+	VFMADD213PS  EXPC(EC_C5), Y1, e;         \
+	VFMADD213PS  EXPC(EC_C4), Y1, e;         \
+	VFMADD213PS  EXPC(EC_C3), Y1, e;         \
+	VFMADD213PS  EXPC(EC_C2), Y1, e;         \
+	VFMADD213PS  Y15, Y1, e;                 \
+	VFMADD213PS  Y15, Y1, e;                 /* eʳ */ \
+	VPSLLD       $23, Y2, Y2;                /* 2ⁿ */ \
+	VMULPS       Y2, e, e;                   \
 	VANDPS       Y8, e, e
 
-// SIGMOID2 sets e = exp(−|x|), q = 1/(1+e) and eq = e·q; σ(x) is q where x
-// is non-negative and eq where it is negative, and 1 − σ(x) the other one.
-#define SIGMOID2(x, e, q, eq) \
-	EXPNEG2(x, e);      \
-	VADDPS Y15, e, q;   \
-	VDIVPS q, Y15, q;   \
-	VMULPS e, q, eq
+// SIGMOID2 sets e = exp(−x) and q = σ(x) = 1/(1+e), with q = 0 where
+// x < expMin or x is NaN (those lanes are clear in Y9). VDIVPS stays: on
+// 256-bit vectors it is not the bottleneck, and VRCPPS with one Newton
+// step would add up to 2.3·2⁻²⁴ of error. Clobbers Y1–Y3, Y8, Y9.
+#define SIGMOID2(x, e, q) \
+	EXPNEG2(x, e);                          \
+	VCMPPS $0x1d, EXPC(EC_MIN), x, Y9;      /* Y9: x ≥ expMin */ \
+	VADDPS Y15, e, q;                       \
+	VDIVPS q, Y15, q;                       \
+	VANDPS Y9, q, q
 
-#define SILU2(LOAD, STORE)         \
-	LOAD((SI)(R11*4), Y0);      \
-	SIGMOID2(Y0, Y4, Y5, Y6);   \
-	VBLENDVPS Y0, Y6, Y5, Y5;   /* σ */ \
-	VMULPS    Y5, Y0, Y0;       \
+// SILUCORE2 replaces Y0 by its SiLU. Clobbers Y1–Y5, Y8, Y9.
+#define SILUCORE2 \
+	SIGMOID2(Y0, Y4, Y5); \
+	VMULPS Y5, Y0, Y0
+
+#define SILU2(LOAD, STORE)    \
+	LOAD((SI)(R11*4), Y0); \
+	SILUCORE2;             \
 	STORE(Y0, (DI)(R11*4))
 
 // func siluAVX2(dst, x []float32)
 TEXT ·siluAVX2(SB), NOSPLIT, $0-48
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ x_base+24(FP), SI
-	VMOVUPS EXPC(EXP_ONE), Y15
-	XORQ R11, R11
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    dst_len+8(FP), CX
+	MOVQ    x_base+24(FP), SI
+	VMOVUPS EXPC(EC_ONE), Y15
+	XORQ    R11, R11
 
 silu2loop:
 	CMPQ CX, $8
@@ -244,25 +314,26 @@ silu2done:
 	VZEROUPPER
 	RET
 
-#define SILUGRAD2(LOAD, STORE)     \
-	LOAD((SI)(R11*4), Y0);      \
-	SIGMOID2(Y0, Y4, Y5, Y6);   \
-	VBLENDVPS Y0, Y6, Y5, Y7;   /* s = σ(x) */ \
-	VBLENDVPS Y0, Y5, Y6, Y9;   /* sm = 1 − σ(x) */ \
-	VFMADD213PS Y15, Y0, Y9;    /* 1 + x·sm */ \
-	LOAD((DX)(R11*4), Y10);     \
-	VMULPS Y7, Y10, Y10;        \
-	VMULPS Y9, Y10, Y10;        \
-	STORE(Y10, (DI)(R11*4))
+// SILUGRAD2 evaluates dy·(σ + x·(e·σ·σ)) as SILUGRAD512 does.
+#define SILUGRAD2(LOAD, STORE)  \
+	LOAD((SI)(R11*4), Y0);   \
+	SIGMOID2(Y0, Y4, Y5);    \
+	VMULPS      Y4, Y5, Y6;  \
+	VANDPS      Y9, Y6, Y6;  /* 1 − σ = e·σ (0 outside Y9) */ \
+	VMULPS      Y5, Y6, Y6;  /* σ·(1−σ) */ \
+	VFMADD213PS Y5, Y0, Y6;  /* σ + x·σ·(1−σ) */ \
+	LOAD((DX)(R11*4), Y10);  \
+	VMULPS      Y10, Y6, Y6; \
+	STORE(Y6, (DI)(R11*4))
 
 // func siluGradAVX2(dst, x, dy []float32)
 TEXT ·siluGradAVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ x_base+24(FP), SI
-	MOVQ dy_base+48(FP), DX
-	VMOVUPS EXPC(EXP_ONE), Y15
-	XORQ R11, R11
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    dst_len+8(FP), CX
+	MOVQ    x_base+24(FP), SI
+	MOVQ    dy_base+48(FP), DX
+	VMOVUPS EXPC(EC_ONE), Y15
+	XORQ    R11, R11
 
 silugrad2loop:
 	CMPQ CX, $8
@@ -279,6 +350,53 @@ silugrad2tail:
 	SILUGRAD2(LDYM, STYM)
 
 silugrad2done:
+	VZEROUPPER
+	RET
+
+// ADDBIASSILU2 is ADDBIASSILU512 on 8 lanes.
+#define ADDBIASSILU2(LOAD, STORE) \
+	LOAD((SI)(R11*4), Y0);     \
+	LOAD((DX)(R11*4), Y7);     \
+	VADDPS Y7, Y0, Y0;         \
+	STORE(Y0, (SI)(R11*4));    \
+	SILUCORE2;                 \
+	STORE(Y0, (DI)(R11*4))
+
+// func addBiasSiLUAVX2(h, pre []float32, stride int, bias []float32, rows int)
+TEXT ·addBiasSiLUAVX2(SB), NOSPLIT, $0-88
+	MOVQ    h_base+0(FP), DI
+	MOVQ    pre_base+24(FP), SI
+	MOVQ    stride+48(FP), R8
+	SHLQ    $2, R8
+	MOVQ    bias_base+56(FP), DX
+	MOVQ    bias_len+64(FP), R10
+	MOVQ    rows+80(FP), R12
+	VMOVUPS EXPC(EC_ONE), Y15
+	MOVQ    R10, CX
+	ANDQ    $7, CX
+	TAILMASK2
+	ANDQ    $-8, R10  // elements in full vectors
+
+abs2row:
+	XORQ R11, R11
+
+abs2col:
+	CMPQ R11, R10
+	JGE  abs2tail
+	ADDBIASSILU2(LDY, STY)
+	ADDQ $8, R11
+	JMP  abs2col
+
+abs2tail:
+	TESTQ CX, CX
+	JZ    abs2next
+	ADDBIASSILU2(LDYM, STYM)
+
+abs2next:
+	ADDQ R8, DI
+	ADDQ R8, SI
+	DECQ R12
+	JNZ  abs2row
 	VZEROUPPER
 	RET
 

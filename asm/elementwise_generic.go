@@ -2,89 +2,99 @@ package asm
 
 import "math"
 
-// Constants of expNegAbs, shared with the assembly (which reads them from
+// Constants of expNeg, shared with the assembly (which reads them from
 // expConsts, each repeated across a 16-lane vector).
 const (
-	expMin   = -87.33654475 // ln 2⁻¹²⁶: below it exp underflows past normals
-	expLog2e = 1.44269504088896341
-	expLn2Hi = 0.693359375 // ln 2 = expLn2Hi + expLn2Lo, expLn2Hi exact in 9 bits
-	expLn2Lo = -2.12194440e-4
-	// Minimax coefficients of (eʳ − 1 − r)/r² on |r| ≤ ln2/2 (Cephes expf).
-	expP0 = 5.0000001201e-1
-	expP1 = 1.6666665459e-1
-	expP2 = 4.1665795894e-2
-	expP3 = 8.3334519073e-3
-	expP4 = 1.3981999507e-3
-	expP5 = 1.9875691500e-4
+	expMin      = -87.33654475 // ln 2⁻¹²⁶: e^x is normal for x ≥ expMin
+	expMax      = -expMin
+	expNegLog2e = -1.44269504088896341
+	expLn2Hi    = 0.693359375 // ln 2 = expLn2Hi + expLn2Lo, expLn2Hi exact in 9 bits
+	expLn2Lo    = -2.12194440e-4
+	// expShift = 1.5·2²³ + 127: v + expShift rounds v (|v| < 2²²) to the
+	// nearest integer n, ties to even, and leaves n + 127, the biased
+	// exponent of 2ⁿ, in the low mantissa bits.
+	expShift = 0x1.8p23 + 127
+	// Coefficients of eʳ ≈ 1 + r·(1 + r·(C2 + r·(C3 + r·(C4 + r·(C5 +
+	// r·C6))))) on |r| ≤ ln2/2: the minimax fit of the relative error with
+	// the first two Taylor coefficients fixed (Remez exchange in 40-digit
+	// arithmetic), rounded to float32. The rounded polynomial, evaluated
+	// exactly, is within 0.093·2⁻²⁴ of eʳ relative.
+	expC2 = 0x1.fffffep-2
+	expC3 = 0x1.55547ep-3
+	expC4 = 0x1.555638p-5
+	expC5 = 0x1.1246dap-7
+	expC6 = 0x1.6c350cp-10
 )
 
 // expConsts lays the constants out for the assembly: row i is constant i
 // repeated 16 times, so a kernel can use a row as a full vector operand.
-// Rows 11 and 12 are bit patterns: the exponent bias 127 as an int32, and
-// the sign bit.
-var expConsts = func() (t [13][16]float32) {
-	for i, c := range []float32{expMin, expLog2e, expLn2Hi, expLn2Lo, expP0, expP1, expP2, expP3, expP4, expP5, 1} {
+// The byte offsets of the rows are the EC_* macros of elementwise_amd64.s.
+var expConsts = func() (t [12][16]float32) {
+	for i, c := range []float32{expMin, expMax, expNegLog2e, expLn2Hi, expLn2Lo, expC2, expC3, expC4, expC5, expC6, 1, expShift} {
 		for j := range t[i] {
 			t[i][j] = c
 		}
 	}
-	for j := range 16 {
-		t[11][j] = math.Float32frombits(127)
-		t[12][j] = math.Float32frombits(1 << 31)
-	}
 	return t
 }()
 
-// expNegAbs returns e^(−|x|) in float32 with the algorithm of the assembly:
-// Cody–Waite reduction −|x| = n·ln2 + r with n = round(−|x|·log2 e) and
-// |r| ≤ ln2/2, a degree-7 polynomial for eʳ, and scaling by 2ⁿ through the
-// exponent bits. Results that would be subnormal (|x| > 87.34) are flushed to
-// 0, and so is NaN (callers multiply by x, which carries the NaN).
-func expNegAbs(x float32) float32 {
-	t := math.Float32frombits(math.Float32bits(x) | 1<<31) // −|x|
-	if !(t >= expMin) {
+// expNeg returns e^(−x) in float32 with the algorithm of the assembly:
+// Cody–Waite reduction −x = n·ln2 + r with n = round(−x·log2 e) and
+// |r| ≤ ln2/2, the degree-6 polynomial of eʳ above, and scaling by 2ⁿ
+// through the exponent bits. x must be at least expMin (callers handle
+// smaller x, where e^(−x) overflows, separately). Results that would be
+// subnormal (x > expMax) are flushed to 0, and so is NaN. The relative
+// error is below 2·2⁻²⁴ (TestExpNegAccuracy).
+func expNeg(x float32) float32 {
+	if !(x <= expMax) {
 		return 0
 	}
-	// Round to nearest even by adding and subtracting 1.5·2²³: exact for
-	// |t·log2 e| < 2²², as VROUNDPS/VRNDSCALEPS round in the assembly.
-	n := (float32(t*expLog2e) + 0x1.8p23) - 0x1.8p23
-	r := t - n*expLn2Hi
+	// The assembly fuses the product into the addition; rounding it first
+	// can move n by one where x·log2 e is within 2⁻¹⁸ of a half-integer,
+	// which leaves |r| within 2⁻¹⁸ of ln2/2, still inside the range the
+	// polynomial was fitted and tested on.
+	k := float32(x*expNegLog2e) + expShift
+	n := k - expShift
+	r := -x - n*expLn2Hi // exact: n·expLn2Hi has at most 16 bits
 	r = r - n*expLn2Lo
-	p := float32(expP5)
-	p = p*r + expP4
-	p = p*r + expP3
-	p = p*r + expP2
-	p = p*r + expP1
-	p = p*r + expP0
-	p = p*(r*r) + r
-	p = p + 1
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+	p := float32(expC6)
+	p = p*r + expC5
+	p = p*r + expC4
+	p = p*r + expC3
+	p = p*r + expC2
+	p = p*r + 1
+	p = p*r + 1
+	return p * math.Float32frombits(math.Float32bits(k)<<23) // 2ⁿ
 }
 
-// sigmoids returns σ(x) and 1 − σ(x) = σ(−x) computed from e = e^(−|x|)
-// without cancellation.
-func sigmoids(x float32) (s, sm float32) {
-	e := expNegAbs(x)
-	q := 1 / (1 + e)
-	if math.Float32bits(x)>>31 != 0 {
-		return e * q, q
+// sigmoid returns σ(x) = 1/(1+e) and e = e^(−x) as the assembly computes
+// them (up to the rounding of the reciprocal, which AVX-512 takes from
+// VRCP14PS and a Newton step). Neither 1+e nor 1 − σ(x) = e·σ(x) cancels,
+// whatever x's sign.
+// Where x < expMin (σ(x) < 2⁻¹²⁶) or x is NaN, both are returned as 0.
+func sigmoid(x float32) (s, e float32) {
+	if !(x >= expMin) {
+		return 0, 0
 	}
-	return q, e * q
+	e = expNeg(x)
+	return 1 / (1 + e), e
 }
 
 func siluGeneric(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		s, _ := sigmoids(v)
+		s, _ := sigmoid(v)
 		dst[i] = v * s
 	}
 }
 
+// siluGradGeneric evaluates dy·σ·(1 + x·(1−σ)) as dy·(σ + x·(e·σ·σ)), the
+// order of the assembly, with σ·(1−σ) = e·σ² (e = e^(−x)).
 func siluGradGeneric(dst, x, dy []float32) {
 	x, dy = x[:len(dst)], dy[:len(dst)]
 	for i, v := range x {
-		s, sm := sigmoids(v)
-		dst[i] = dy[i] * s * (1 + v*sm)
+		s, e := sigmoid(v)
+		dst[i] = dy[i] * (s + v*(e*s*s))
 	}
 }
 
@@ -93,6 +103,20 @@ func addBiasGeneric(dst, bias []float32) {
 		row := dst[r : r+len(bias)]
 		for j, b := range bias {
 			row[j] += b
+		}
+	}
+}
+
+// addBiasSiLUGeneric adds bias to every row of pre and writes the SiLU of
+// the sums into h, in one pass.
+func addBiasSiLUGeneric(h, pre, bias []float32) {
+	for r := 0; r < len(pre); r += len(bias) {
+		row, out := pre[r:r+len(bias)], h[r:r+len(bias)]
+		for j, b := range bias {
+			v := row[j] + b
+			row[j] = v
+			s, _ := sigmoid(v)
+			out[j] = v * s
 		}
 	}
 }

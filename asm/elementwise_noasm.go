@@ -8,4 +8,6 @@ func siluGrad(dst, x, dy []float32) { siluGradGeneric(dst, x, dy) }
 
 func addBias(dst, bias []float32) { addBiasGeneric(dst, bias) }
 
+func addBiasSiLU(h, pre, bias []float32) { addBiasSiLUGeneric(h, pre, bias) }
+
 func sumRows(dst, x []float32) { sumRowsGeneric(dst, x) }

@@ -8,7 +8,8 @@ import (
 )
 
 // accuracyInputs are dense and random points over the range where SiLU
-// changes, plus the ends of exp's range.
+// changes, the ends of exp's range and their neighbours, and a sweep of every
+// float32 binade (subnormals included) with several mantissas, both signs.
 func accuracyInputs() []float32 {
 	var xs []float32
 	for x := float32(-100); x < 100; x += 1.0 / 512 {
@@ -18,34 +19,54 @@ func accuracyInputs() []float32 {
 	for range 1 << 17 {
 		xs = append(xs, float32(rng.NormFloat64()*4), float32(rng.Float64()*180-90))
 	}
-	return append(xs, expMin, -expMin, 0, 1e-30, -1e-30, 0x1p-126, math.MaxFloat32)
+	for exp := uint32(0); exp < 255; exp++ {
+		for _, m := range []uint32{0, 1, 0x2aaaab, 0x400000, 0x7fffff, rng.Uint32() & 0x7fffff, rng.Uint32() & 0x7fffff} {
+			v := math.Float32frombits(exp<<23 | m)
+			xs = append(xs, v, -v)
+		}
+	}
+	for _, v := range []float32{expMin, expMax} {
+		xs = append(xs, v, math.Nextafter32(v, 0), math.Nextafter32(v, 2*v))
+	}
+	return append(xs, 0, 1e-30, -1e-30, 0x1p-126, math.MaxFloat32, -math.MaxFloat32)
 }
 
-// TestExpNegAbsAccuracy measures the relative error of the vectorised exp
-// used by SiLU against math.Exp in float64 wherever the result is normal.
-func TestExpNegAbsAccuracy(t *testing.T) {
+// TestExpNegAccuracy measures the relative error of the vectorised exp used
+// by SiLU against math.Exp in float64 over its domain x ≥ expMin, wherever
+// the result is normal; beyond expMax it must be flushed to 0.
+func TestExpNegAccuracy(t *testing.T) {
 	var worst float64
 	for _, x := range accuracyInputs() {
-		want := math.Exp(-math.Abs(float64(x)))
-		got := float64(expNegAbs(x))
-		if want < 0x1p-126 {
-			// Subnormal results are flushed to zero.
-			if math.Abs(got-want) > 0x1p-126 {
-				t.Fatalf("expNegAbs(%v) = %v, want %v within 2⁻¹²⁶", x, got, want)
-			}
+		if x < expMin {
 			continue
 		}
-		worst = max(worst, math.Abs(got-want)/want/eps32)
+		want := math.Exp(-float64(x))
+		got := float64(expNeg(x))
+		switch {
+		case x > expMax:
+			if got != 0 {
+				t.Fatalf("expNeg(%v) = %v, want 0 (flushed)", x, got)
+			}
+		case want < 0x1p-126:
+			// Between expMax and the float32 nearest to it: may be subnormal.
+			if math.Abs(got-want) > 0x1p-126 {
+				t.Fatalf("expNeg(%v) = %v, want %v within 2⁻¹²⁶", x, got, want)
+			}
+		default:
+			worst = max(worst, math.Abs(got-want)/want/eps32)
+		}
 	}
-	t.Logf("max relative error of expNegAbs: %.2f·2⁻²⁴", worst)
+	t.Logf("max relative error of expNeg: %.2f·2⁻²⁴", worst)
 	if worst > expUlps {
 		t.Errorf("max relative error %.2f·2⁻²⁴ exceeds %d·2⁻²⁴", worst, expUlps)
 	}
 }
 
 // TestSiLUAccuracy measures SiLU and SiLUGrad of every implementation against
-// the float64 evaluation of their definitions. Below expMin the exact value
-// is smaller than 2⁻¹¹⁹·|x| in magnitude and the kernels return ±0.
+// the float64 evaluation of their definitions, with the bounds their doc
+// comments state: SiLU within siluUlps·u relative (plus one subnormal
+// spacing, 2⁻¹⁴⁹, where the result is subnormal), SiLUGrad within
+// siluGradUlps·u of the size of its terms; below expMin both return ±0.
 func TestSiLUAccuracy(t *testing.T) {
 	xs := accuracyInputs()
 	ones := make([]float32, len(xs))
@@ -62,22 +83,19 @@ func TestSiLUAccuracy(t *testing.T) {
 			s, terms := sigmoidTerms(x)
 			wantY := float64(x) * s
 			wantG := s * (1 + float64(x)*(1-s))
-			if math.IsInf(wantY, 0) {
-				if float64(y[i]) != wantY {
-					t.Fatalf("SiLU(%v) = %v, want %v", x, y[i], wantY)
-				}
-				continue
-			}
 			if x < expMin {
-				if math.Abs(float64(y[i])) > 0x1p-119*math.Abs(float64(x)) || math.Abs(float64(g[i])) > 0x1p-119*math.Abs(float64(x)) {
-					t.Fatalf("x = %v below expMin: SiLU %v, SiLUGrad %v, want below 2⁻¹¹⁹·|x|", x, y[i], g[i])
+				if y[i] != 0 || !math.Signbit(float64(y[i])) || g[i] != 0 {
+					t.Fatalf("x = %v below expMin: SiLU %v, SiLUGrad %v, want -0 and ±0", x, y[i], g[i])
 				}
 				continue
 			}
-			if wantY != 0 {
-				worstY = max(worstY, math.Abs(float64(y[i])-wantY)/math.Abs(wantY)/eps32)
-			} else if y[i] != 0 {
-				t.Fatalf("SiLU(%v) = %v, want 0", x, y[i])
+			errY := math.Abs(float64(y[i]) - wantY)
+			if math.Abs(wantY) < 0x1p-126 {
+				if errY > 0x1p-149 {
+					t.Fatalf("SiLU(%v) = %v, want %v within 2⁻¹⁴⁹", x, y[i], wantY)
+				}
+			} else {
+				worstY = max(worstY, errY/math.Abs(wantY)/eps32)
 			}
 			worstG = max(worstG, math.Abs(float64(g[i])-wantG)/terms/eps32)
 		}
@@ -91,15 +109,22 @@ func TestSiLUAccuracy(t *testing.T) {
 	})
 }
 
-// TestSiLUSpecial pins the IEEE behaviour the doc comment promises.
+// TestSiLUSpecial pins the IEEE behaviour the doc comments promise.
 func TestSiLUSpecial(t *testing.T) {
 	inf := float32(math.Inf(1))
 	forEachImpl(t, func(t *testing.T) {
-		x := []float32{inf, -inf, float32(math.NaN()), 0, -200}
+		x := []float32{inf, -inf, float32(math.NaN()), 0, -200, -math.MaxFloat32}
 		y := make([]float32, len(x))
 		SiLU(y, x)
-		if y[0] != inf || !isNaN(y[1]) || !isNaN(y[2]) || y[3] != 0 || y[4] != 0 || !math.Signbit(float64(y[4])) {
-			t.Errorf("SiLU(%v) = %v, want [+Inf NaN NaN 0 -0]", x, y)
+		if y[0] != inf || !isNaN(y[1]) || !isNaN(y[2]) || y[3] != 0 ||
+			y[4] != 0 || !math.Signbit(float64(y[4])) || y[5] != 0 || !math.Signbit(float64(y[5])) {
+			t.Errorf("SiLU(%v) = %v, want [+Inf NaN NaN 0 -0 -0]", x, y)
+		}
+		dy := []float32{1, 1, 1, 1, 1, 1}
+		g := make([]float32, len(x))
+		SiLUGrad(g, x, dy)
+		if !isNaN(g[0]) || !isNaN(g[1]) || !isNaN(g[2]) || g[3] != 0.5 || g[4] != 0 || g[5] != 0 {
+			t.Errorf("SiLUGrad(%v) = %v, want [NaN NaN NaN 0.5 ±0 ±0]", x, g)
 		}
 	})
 }
@@ -178,15 +203,91 @@ func TestRows(t *testing.T) {
 	})
 }
 
+// addBiasSiLUCase runs AddBiasSiLU on a rows×n matrix under the selected
+// implementation, with both outputs guarded and placed off elements into
+// their allocations. pre must come out as AddBias leaves it and h with the
+// bits of SiLU(pre) under the same implementation (the kernel runs the
+// same instructions), and h within the SiLU tolerance of generic's. With h
+// and pre the same slice, h must hold the same values.
+func addBiasSiLUCase(t *testing.T, x, bias []float32, off int) {
+	t.Helper()
+	n := len(bias)
+	rows := len(x) / n
+
+	wantPre := append([]float32(nil), x...)
+	AddBias(wantPre, bias)
+	wantH := make([]float32, len(x))
+	SiLU(wantH, wantPre)
+	genH := make([]float32, len(x))
+	withImpl(Generic, func() { AddBiasSiLU(genH, append([]float32(nil), x...), bias) })
+
+	pre, wholePre := guarded(rows*n, off)
+	copy(pre, x)
+	h, wholeH := guarded(rows*n, off)
+	AddBiasSiLU(h, pre, bias)
+	checkGuard(t, "AddBiasSiLU pre", pre, wholePre, off)
+	checkGuard(t, "AddBiasSiLU h", h, wholeH, off)
+	for i := range x {
+		if pre[i] != wantPre[i] {
+			t.Fatalf("AddBiasSiLU rows=%d n=%d off=%d: pre[%d] = %v, want %v", rows, n, off, i, pre[i], wantPre[i])
+		}
+		if math.Float32bits(h[i]) != math.Float32bits(wantH[i]) {
+			t.Fatalf("AddBiasSiLU rows=%d n=%d off=%d: h[%d] = %v, SiLU(pre) %v", rows, n, off, i, h[i], wantH[i])
+		}
+		if d := math.Abs(float64(h[i]) - float64(genH[i])); d > 2*siluUlps*eps32*math.Abs(float64(genH[i])) {
+			t.Fatalf("AddBiasSiLU rows=%d n=%d off=%d: h[%d] = %v, generic %v", rows, n, off, i, h[i], genH[i])
+		}
+	}
+
+	copy(pre, x)
+	AddBiasSiLU(pre, pre, bias)
+	checkGuard(t, "AddBiasSiLU in place", pre, wholePre, off)
+	for i := range x {
+		if math.Float32bits(pre[i]) != math.Float32bits(wantH[i]) {
+			t.Fatalf("AddBiasSiLU in place rows=%d n=%d off=%d: [%d] = %v, want %v", rows, n, off, i, pre[i], wantH[i])
+		}
+	}
+}
+
+func TestAddBiasSiLU(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(15, 16))
+		scaled := func(n int) []float32 { // the range where SiLU bends, and beyond
+			s := randSlice(rng, n)
+			for i := range s {
+				s[i] *= 12
+			}
+			return s
+		}
+		for n := 1; n <= 40; n++ {
+			for rows := 0; rows <= 4; rows++ {
+				for off := range 4 {
+					addBiasSiLUCase(t, scaled(rows*n + off)[off:], scaled(n), off)
+				}
+			}
+		}
+		// W1's shapes, and shapes that make the Go loop split the rows
+		// (rows·n > chunk) and the columns (n > chunk) between calls.
+		for _, s := range [][2]int{{1024, 256}, {1024, 2}, {3, chunk + 5}, {chunk/7 + 3, 7}, {chunk/40 + 3, 40}} {
+			addBiasSiLUCase(t, scaled(s[0]*s[1] + 1)[1:], scaled(s[1]), 1)
+		}
+	})
+}
+
 func TestRowsPanics(t *testing.T) {
 	for name, f := range map[string]func(){
-		"AddBias ragged":   func() { AddBias(make([]float32, 5), make([]float32, 2)) },
-		"AddBias no bias":  func() { AddBias(make([]float32, 5), nil) },
-		"SumRows ragged":   func() { SumRows(make([]float32, 2), make([]float32, 5)) },
-		"SumRows no dst":   func() { SumRows(nil, make([]float32, 5)) },
-		"SiLU length":      func() { SiLU(make([]float32, 2), make([]float32, 3)) },
-		"SiLUGrad length":  func() { SiLUGrad(make([]float32, 2), make([]float32, 2), make([]float32, 3)) },
-		"EulerStep length": func() { EulerStep(make([]float32, 2), make([]float32, 2), make([]float32, 1), 1) },
+		"AddBias ragged":  func() { AddBias(make([]float32, 5), make([]float32, 2)) },
+		"AddBias no bias": func() { AddBias(make([]float32, 5), nil) },
+		"AddBiasSiLU length": func() {
+			AddBiasSiLU(make([]float32, 4), make([]float32, 6), make([]float32, 2))
+		},
+		"AddBiasSiLU ragged":  func() { AddBiasSiLU(make([]float32, 5), make([]float32, 5), make([]float32, 2)) },
+		"AddBiasSiLU no bias": func() { AddBiasSiLU(make([]float32, 5), make([]float32, 5), nil) },
+		"SumRows ragged":      func() { SumRows(make([]float32, 2), make([]float32, 5)) },
+		"SumRows no dst":      func() { SumRows(nil, make([]float32, 5)) },
+		"SiLU length":         func() { SiLU(make([]float32, 2), make([]float32, 3)) },
+		"SiLUGrad length":     func() { SiLUGrad(make([]float32, 2), make([]float32, 2), make([]float32, 3)) },
+		"EulerStep length":    func() { EulerStep(make([]float32, 2), make([]float32, 2), make([]float32, 1), 1) },
 	} {
 		func() {
 			defer func() {
@@ -214,6 +315,22 @@ func FuzzSumRows(f *testing.F) {
 	f.Add(make([]byte, 300), uint8(33), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, n, off uint8) {
 		fuzzRows(t, data, n, off)
+	})
+}
+
+// fuzzAddBiasSiLU reads a bias row of n%64+1 values and as many whole rows
+// as the rest of data holds, and runs addBiasSiLUCase under every
+// implementation.
+func fuzzAddBiasSiLU(t *testing.T, data []byte, n, off uint8) {
+	width := int(n%64) + 1
+	vals := fuzzFloats(data, len(data)/2)
+	if len(vals) < width {
+		return
+	}
+	bias, rest := vals[:width], vals[width:]
+	x := rest[:len(rest)/width*width]
+	forEachImpl(t, func(t *testing.T) {
+		addBiasSiLUCase(t, x, bias, int(off%16))
 	})
 }
 

@@ -80,6 +80,10 @@ const (
 	tileWords = 512 // bfloat16 values per tile
 	bf16KC    = 1024
 	bf16NC    = 512
+	// bf16Group is the number of 32-row panels of op(A) packed together:
+	// a transposed A is read across its rows, 8·32 values of each at a
+	// time, rather than 32 (a stride the prefetchers cannot follow).
+	bf16Group = 8
 )
 
 // bf16Kernels is one implementation of the bfloat16 product's kernels.
@@ -217,11 +221,14 @@ var bf16Pool = sync.Pool{New: func() any { return new([]uint16) }}
 // that is then stored into C with alpha and beta.
 func (p *gemmProblem) runBF16(kern *bf16Kernels) {
 	panels := ceilDiv(p.m, 32)
-	threads := gemmThreads(p.m, p.n, p.k, panels)
+	threads := 1
+	if p.m*p.n*p.k >= bf16ParallelMin {
+		threads = gemmThreads(p.m, p.n, p.k, panels)
+	}
 	kc := min(bf16KC, ceilDiv(p.k, 32)*32)
 	nc := min(bf16NC, ceilDiv(p.n, 32)*32)
 	bWords := nc / 16 * kc / 32 * tileWords
-	aWords := kc / 32 * 2 * tileWords
+	aWords := bf16Group * kc / 32 * 2 * tileWords
 	ws := bf16Pool.Get().(*[]uint16)
 	defer bf16Pool.Put(ws)
 	if need := bWords + threads*aWords; cap(*ws) < need {
@@ -261,8 +268,10 @@ func (p *gemmProblem) workBF16(kern *bf16Kernels, kc, nc int, bp, ap []uint16, c
 		for pc := 0; pc < p.k; pc += kc {
 			kb := min(kc, p.k-pc)
 			kt := ceilDiv(kb, 32)
-			for jb := t * blocks / threads; jb < (t+1)*blocks/threads; jb++ {
-				for s := range kt {
+			// Along the rows of B (or of Bᵀ, when transposed, down
+			// its rows).
+			for s := range kt {
+				for jb := t * blocks / threads; jb < (t+1)*blocks/threads; jb++ {
 					p.packBTile(kern, tileAt(bp, jb*kt+s), jc+jb*16, min(16, nb-jb*16), pc+s*32, min(32, kb-s*32))
 				}
 			}
@@ -271,15 +280,12 @@ func (p *gemmProblem) workBF16(kern *bf16Kernels, kc, nc int, bp, ap []uint16, c
 			if pc > 0 {
 				beta = 1
 			}
-			for panel := t * panels / threads; panel < (t+1)*panels/threads; panel++ {
-				i0 := panel * 32
-				for s := range kt {
-					for h := range 2 {
-						i := i0 + 16*h
-						p.packATile(kern, tileAt(ap, 2*s+h), i, min(16, p.m-i), pc+s*32, min(32, kb-s*32))
-					}
+			for g0 := t * panels / threads; g0 < (t+1)*panels/threads; g0 += bf16Group {
+				g1 := min(g0+bf16Group, (t+1)*panels/threads)
+				p.packAGroup(kern, ap, g0, g1, pc, kb, kt)
+				for panel := g0; panel < g1; panel++ {
+					p.panelBF16(kern, kt, pairs, ap[(panel-g0)*2*kt*tileWords:], bp, cbuf, panel*32, jc, nb, beta)
 				}
-				p.panelBF16(kern, kt, pairs, ap, bp, cbuf, i0, jc, nb, beta)
 			}
 			bar.wait()
 		}
@@ -306,6 +312,40 @@ func (p *gemmProblem) panelBF16(kern *bf16Kernels, kt, pairs int, ap, bp []uint1
 	kern.dot(kt, pairs-q, ap, bp[2*q*kt*tileWords:], cbuf, 32*(pairs-q), false)
 	kern.store(p.c[i0*p.rsc+jc+32*q:], p.rsc, cbuf, 32*(pairs-q), rows, nb-32*q, p.alpha, beta)
 }
+
+// packAGroup packs the 32-row panels [g0, g1) of op(A), depths [pc,
+// pc+kb), into ap: panel g0+x at tiles [2·kt·x, 2·kt·(x+1)). It walks
+// along the rows of A: panel by panel when A is not transposed (each row
+// of a panel is contiguous), depth by depth across the panels when it is.
+func (p *gemmProblem) packAGroup(kern *bf16Kernels, ap []uint16, g0, g1, pc, kb, kt int) {
+	pack := func(x, s, h int) {
+		i := (g0+x)*32 + 16*h
+		p.packATile(kern, tileAt(ap, (x*kt+s)*2+h), i, min(16, p.m-i), pc+s*32, min(32, kb-s*32))
+	}
+	if p.transA {
+		for s := range kt {
+			for x := range g1 - g0 {
+				pack(x, s, 0)
+				pack(x, s, 1)
+			}
+		}
+		return
+	}
+	for x := range g1 - g0 {
+		for s := range kt {
+			pack(x, s, 0)
+			pack(x, s, 1)
+		}
+	}
+}
+
+// bf16ParallelMin is the number of multiply-adds from which a bfloat16
+// product is split over goroutines. The tiles finish W1's and W5's
+// products (2²⁶ multiply-adds at most) in about 0.1–0.3 ms, where a second
+// goroutine saved nothing measurable (BenchmarkSgemmBF16, threads=1 against
+// 2) and, when the cores are busy, its barriers cost whole scheduler time
+// slices; 1024³ gains from it (294 against 425 GFLOP/s).
+const bf16ParallelMin = 1 << 27
 
 // tileAt returns tile i of packed memory.
 func tileAt(x []uint16, i int) *[tileWords]uint16 {

@@ -33,18 +33,3 @@
 	SHLQ    $2, BX;               \
 	SUBQ    BX, AX;               \
 	VMOVDQU (AX), Y14
-
-// Rows of expConsts (see elementwise_generic.go), as byte offsets.
-#define EXP_MIN 0
-#define EXP_LOG2E 64
-#define EXP_LN2HI 128
-#define EXP_LN2LO 192
-#define EXP_P0 256
-#define EXP_P1 320
-#define EXP_P2 384
-#define EXP_P3 448
-#define EXP_P4 512
-#define EXP_P5 576
-#define EXP_ONE 640
-#define EXP_BIAS 704
-#define EXP_SIGN 768

@@ -237,9 +237,10 @@ func (b *pointMLP) predictRows(w *predictWork, dst, x, t []float32) {
 		h = w.scratch[:rows*out]
 	}
 	asm.Sgemm(false, true, rows, out, d, 1, x, d, w0, d+k, 0, h, out)
-	asm.AddBias(h, w.shift)
 	if len(b.mlp.Layers) > 1 {
-		b.mlp.forwardRest(dst, h, w.scratch)
+		b.mlp.forwardRest(dst, h, w.shift, w.scratch)
+	} else {
+		asm.AddBias(h, w.shift)
 	}
 }
 

@@ -1,6 +1,7 @@
 package seqmodel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -115,6 +116,81 @@ func TestActivationGradients(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestLinearActivationGradients checks the fused linear+activation op
+// against finite differences for every activation, with x of two and three
+// dimensions, and its output against the unfused graph (linearOp, then
+// activationOp), which must give the same bits: the fused pass runs the
+// same kernels on the same values.
+func TestLinearActivationGradients(t *testing.T) {
+	for _, act := range Activations() {
+		for _, dims := range []int{2, 3} {
+			t.Run(fmt.Sprintf("%s/dims=%d", act, dims), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(9, uint64(dims)))
+				ps := NewParams()
+				shape := []int{5, 3}
+				if dims == 3 {
+					shape = []int{2, 3, 3}
+				}
+				x := randomParam(ps, "x", shape, rng)
+				l := NewLinear(ps, "lin", 3, 4, Normal(1), rng)
+				Normal(1)(l.B.Data, 0, 0, rng)
+				keepOffKinks(t, x, l, rng)
+				gradCheck(t, ps, func(g *Graph) (*G.Node, error) {
+					return l.applyActivation(g, g.Param(x), true, act)
+				})
+
+				g := NewGraph()
+				fused, err := l.applyActivation(g, g.Param(x), true, act)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := runForward(t, g, fused)
+				g = NewGraph()
+				lin, err := l.Apply(g, g.Param(x), true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sep, err := apply(&activationOp{act: act, dims: dims}, lin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := runForward(t, g, sep)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("fused output[%d] = %v, linear then %s %v", i, got[i], act, want[i])
+					}
+				}
+			})
+		}
+	}
+}
+
+// keepOffKinks redraws x until every pre-activation x·Wᵀ + b is further from
+// 0 than a finite-difference step of any one parameter can move it
+// (fdStep·max(1, |x|, |W|)), so that ReLU's kink stays out of every
+// stencil.
+func keepOffKinks(t *testing.T, x *Param, l *Linear, rng *rand.Rand) {
+	t.Helper()
+	pre := make([]float32, len(x.Data)/l.In*l.Out)
+	for range 100 {
+		margin := 1.0
+		for _, v := range append(append([]float32(nil), x.Data...), l.W.Data...) {
+			margin = max(margin, math.Abs(float64(v)))
+		}
+		margin *= fdStep
+		l.Forward(pre, x.Data)
+		ok := true
+		for _, v := range pre {
+			ok = ok && math.Abs(float64(v)) > margin
+		}
+		if ok {
+			return
+		}
+		Normal(1)(x.Data, 0, 0, rng)
+	}
+	t.Fatal("no x found with every pre-activation away from 0")
 }
 
 func TestMSEGradient(t *testing.T) {

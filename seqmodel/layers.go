@@ -33,14 +33,26 @@ func (l *Linear) Apply(g *Graph, x *G.Node, inputGrad bool) (*G.Node, error) {
 	return apply(&linearOp{dims: x.Dims(), inputGrad: inputGrad}, x, g.Param(l.W), g.Param(l.B))
 }
 
+// applyActivation adds the layer followed by act to g as one node; the
+// bias add and act share a pass (linearActOp).
+func (l *Linear) applyActivation(g *Graph, x *G.Node, inputGrad bool, act Activation) (*G.Node, error) {
+	return apply(&linearActOp{act: act, dims: x.Dims(), inputGrad: inputGrad}, x, g.Param(l.W), g.Param(l.B))
+}
+
 // Forward computes dst = x·Wᵀ + b without gradients for len(x)/In rows.
 func (l *Linear) Forward(dst, x []float32) {
+	l.product(dst, x)
+	asm.AddBias(dst, l.B.Data)
+}
+
+// product computes dst = x·Wᵀ, the layer without its bias, for len(x)/In
+// rows.
+func (l *Linear) product(dst, x []float32) {
 	rows := len(x) / l.In
 	if len(x) != rows*l.In || len(dst) != rows*l.Out {
 		panic(fmt.Sprintf("seqmodel: Linear(%d→%d).Forward: len(x)=%d len(dst)=%d", l.In, l.Out, len(x), len(dst)))
 	}
-	asm.Sgemm(false, true, rows, l.Out, l.In, 1, x, l.In, l.W.Data, l.In, 0, dst, l.Out)
-	asm.AddBias(dst, l.B.Data)
+	matmulWT(dst, x, l.W.Data, l.Out)
 }
 
 // MLP is a multilayer perceptron: hidden layers with activation Act between
@@ -66,18 +78,19 @@ func NewMLP(ps *Params, name string, in, width, depth, out int, act Activation, 
 	return m
 }
 
-// Apply adds the MLP to g; inputGrad is as for Linear.Apply.
+// Apply adds the MLP to g; inputGrad is as for Linear.Apply. Each hidden
+// layer and its activation are one node (Linear.applyActivation).
 func (m *MLP) Apply(g *Graph, x *G.Node, inputGrad bool) (*G.Node, error) {
 	h := x
 	for i, l := range m.Layers {
 		var err error
-		if h, err = l.Apply(g, h, inputGrad || i > 0); err != nil {
-			return nil, err
-		}
 		if i < len(m.Layers)-1 {
-			if h, err = apply(&activationOp{act: m.Act, dims: h.Dims()}, h); err != nil {
-				return nil, err
-			}
+			h, err = l.applyActivation(g, h, inputGrad || i > 0, m.Act)
+		} else {
+			h, err = l.Apply(g, h, inputGrad || i > 0)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return h, nil
@@ -105,25 +118,27 @@ func (m *MLP) Forward(dst, x, scratch []float32) {
 		return
 	}
 	h := scratch[:rows*l0.Out]
-	l0.Forward(h, x)
-	m.forwardRest(dst, h, scratch)
+	l0.product(h, x)
+	m.forwardRest(dst, h, l0.B.Data, scratch)
 }
 
-// forwardRest continues Forward from h, the first layer's output before its
-// activation, held at the start of scratch; the MLP has at least two layers.
-func (m *MLP) forwardRest(dst, h, scratch []float32) {
+// forwardRest continues Forward from h, the first layer's product x·W₀ᵀ
+// before its bias b0 and activation, held at the start of scratch; the MLP
+// has at least two layers. Each hidden layer's bias and activation are one
+// pass over its output (Activation.addBiasApply).
+func (m *MLP) forwardRest(dst, h, b0, scratch []float32) {
 	half := len(scratch) / 2
 	bufs := [2][]float32{scratch[:half], scratch[half:]}
 	rows := len(h) / m.Layers[0].Out
-	m.Act.apply(h, h)
+	m.Act.addBiasApply(h, h, b0)
 	for i, l := range m.Layers[1:] {
 		if i == len(m.Layers)-2 {
 			l.Forward(dst, h)
 			break
 		}
 		out := bufs[(i+1)%2][:rows*l.Out]
-		l.Forward(out, h)
-		m.Act.apply(out, out)
+		l.product(out, h)
+		m.Act.addBiasApply(out, out, l.B.Data)
 		h = out
 	}
 }
@@ -203,14 +218,10 @@ func TimeEmbedding(dst, t []float32, dim int) {
 	for j := range half {
 		freq = append(freq, TimeScale*math.Exp(-math.Log(10000)*float64(j)/float64(half)))
 	}
-	for i, ti := range t {
-		row := dst[i*dim : (i+1)*dim]
-		for j, f := range freq {
-			s, c := sincos(float64(ti) * f)
-			row[j], row[half+j] = float32(c), float32(s)
-		}
-		if dim%2 == 1 {
-			row[dim-1] = 0
+	asm.Sinusoids(dst, dim, t, freq) // the same bits on every CPU
+	if dim%2 == 1 {
+		for i := range t {
+			dst[i*dim+dim-1] = 0
 		}
 	}
 }

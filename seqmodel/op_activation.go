@@ -63,6 +63,18 @@ func (a Activation) apply(dst, x []float32) {
 	}
 }
 
+// addBiasApply adds bias to every row of pre (row length len(bias)) in place
+// and sets h = f(pre); h may be pre. For SiLU both happen in one pass
+// (asm.AddBiasSiLU).
+func (a Activation) addBiasApply(h, pre, bias []float32) {
+	if a == SiLU {
+		asm.AddBiasSiLU(h, pre, bias)
+		return
+	}
+	asm.AddBias(pre, bias)
+	a.apply(h, pre)
+}
+
 // grad computes dst = dy·f′(x); dst may alias dy.
 func (a Activation) grad(dst, x, dy []float32) {
 	switch a {

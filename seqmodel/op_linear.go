@@ -25,6 +25,11 @@ func (op *linearOp) Type() hm.Type {
 	return hm.NewFnType(tensorT(op.dims), tensorT(2), tensorT(1), tensorT(op.dims))
 }
 func (op *linearOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return linearShape(in)
+}
+
+// linearShape is the shape of y = x·Wᵀ + b for the shapes of x, W and b.
+func linearShape(in []G.DimSizer) (tensor.Shape, error) {
 	x, w, b := shapeOf(in[0]), shapeOf(in[1]), shapeOf(in[2])
 	if len(w) != 2 || len(b) != 1 || x[len(x)-1] != w[1] || b[0] != w[0] {
 		return nil, fmt.Errorf("linear: x %v, W %v, b %v do not fit y = x·Wᵀ + b", x, w, b)
@@ -40,32 +45,40 @@ func (op *linearOp) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op *linearOp) Hashcode() uint32      { return hashcode(op) }
 func (op *linearOp) DiffWRT(int) []bool    { return []bool{op.inputGrad, true, true} }
 func (op *linearOp) Do(v ...G.Value) (G.Value, error) {
-	x, w, b := f32(v[0]), f32(v[1]), f32(v[2])
-	shape, _ := op.InferShape(v[0].Shape(), v[1].Shape(), v[2].Shape())
+	shape, _ := linearShape([]G.DimSizer{v[0].Shape(), v[1].Shape(), v[2].Shape()})
 	y := op.out.get(shape...)
-	outN, inN := v[1].Shape()[0], v[1].Shape()[1]
-	rows := len(x) / inN
-	yd := f32(y)
-	asm.Sgemm(false, true, rows, outN, inN, 1, x, inN, w, inN, 0, yd, outN)
-	asm.AddBias(yd, b)
+	matmulWT(f32(y), f32(v[0]), f32(v[1]), v[1].Shape()[0])
+	asm.AddBias(f32(y), f32(v[2]))
 	return y, nil
 }
 
 // SymDiff returns dx = dy·W, dW = dyᵀ·x (rows flattened) and db = Σ_rows dy.
 func (op *linearOp) SymDiff(in G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-	x, w := in[0], in[1]
+	return linearGrads(op.dims, op.inputGrad, in[0], in[1], dy)
+}
+
+// matmulWT sets y = x·Wᵀ for the rows of x, with W stored (out, in).
+func matmulWT(y, x, w []float32, out int) {
+	in := len(w) / out
+	asm.Sgemm(false, true, len(x)/in, out, in, 1, x, in, w, in, 0, y, out)
+}
+
+// linearGrads returns the gradient nodes of a linear layer y = x·Wᵀ + b
+// with x of dims dimensions, given dy, the gradient with respect to y:
+// dx = dy·W (nil unless inputGrad), dW = dyᵀ·x and db = Σ_rows dy.
+func linearGrads(dims int, inputGrad bool, x, w, dy *G.Node) (G.Nodes, error) {
 	var dx *G.Node
 	var err error
-	if op.inputGrad {
-		if dx, err = G.ApplyOp(&linearDxOp{dims: op.dims, xShape: x.Shape().Clone()}, dy, w); err != nil {
+	if inputGrad {
+		if dx, err = G.ApplyOp(&linearDxOp{dims: dims, xShape: x.Shape().Clone()}, dy, w); err != nil {
 			return nil, err
 		}
 	}
-	dw, err := G.ApplyOp(&linearDwOp{dims: op.dims}, dy, x)
+	dw, err := G.ApplyOp(&linearDwOp{dims: dims}, dy, x)
 	if err != nil {
 		return nil, err
 	}
-	db, err := G.ApplyOp(&sumRowsOp{dims: op.dims}, dy)
+	db, err := G.ApplyOp(&sumRowsOp{dims: dims}, dy)
 	if err != nil {
 		return nil, err
 	}
