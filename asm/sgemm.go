@@ -464,59 +464,6 @@ func (p *gemmProblem) packB(dst []float32, j0, nb, p0, kb, nr, s0, s1 int) {
 	}
 }
 
-// packRows packs kb rows of n contiguous values (row q at src[q*ld:]) into
-// ⌈n/w⌉ slivers of width w: d[s*w*kb+q*w+c] = src[q*ld+s*w+c], zero past n.
-// It reads each source row once, in order.
-func packRows(d []float32, w int, src []float32, ld, n, kb int) {
-	for q := range kb {
-		row := src[q*ld : q*ld+n]
-		for s := 0; s*w < n; s++ {
-			dq := d[s*w*kb+q*w : s*w*kb+q*w+w]
-			if part := row[s*w:]; len(part) >= w {
-				copy(dq, part[:w])
-			} else {
-				// A last, partial sliver: a loop beats calls to copy
-				// and clear for a few values.
-				for c := range dq {
-					dq[c] = 0
-					if c < len(part) {
-						dq[c] = part[c]
-					}
-				}
-			}
-		}
-	}
-}
-
-// packColumns sets d[q*w+c] = src[c*ld+q] for q < kb, c < n, and zero for
-// n ≤ c < w: it transposes n rows of kb contiguous values, four rows at a
-// time so that each store fills four adjacent values.
-func packColumns(d []float32, w int, src []float32, ld, n, kb int) {
-	d = d[:kb*w]
-	c := 0
-	for ; c+4 <= n; c += 4 {
-		r0 := src[c*ld:][:kb]
-		r1 := src[(c+1)*ld:][:kb]
-		r2 := src[(c+2)*ld:][:kb]
-		r3 := src[(c+3)*ld:][:kb]
-		for q := range kb {
-			dq := d[q*w+c : q*w+c+4 : q*w+c+4]
-			dq[0], dq[1], dq[2], dq[3] = r0[q], r1[q], r2[q], r3[q]
-		}
-	}
-	for ; c < n; c++ {
-		r := src[c*ld:][:kb]
-		for q, v := range r {
-			d[q*w+c] = v
-		}
-	}
-	for ; c < w; c++ {
-		for q := range kb {
-			d[q*w+c] = 0
-		}
-	}
-}
-
 // barrier lets n goroutines wait for each other, any number of times. A nil
 // barrier (one goroutine) never waits.
 type barrier struct {
