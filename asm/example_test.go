@@ -66,3 +66,18 @@ func ExampleAdamW_Step() {
 	fmt.Printf("%.4f %.4f\n", p[0], p[1])
 	// Output: 0.6973 -0.6973
 }
+
+// SetMatmulPrecision switches Sgemm's large products to bfloat16 on the AMX
+// tiles where the CPU has them; it refuses unknown names, and fails with the
+// reason on CPUs without AMX, leaving float32 in place.
+func ExampleSetMatmulPrecision() {
+	fmt.Println(asm.SetMatmulPrecision("fp16"))
+	if err := asm.SetMatmulPrecision(asm.BF16); err == nil {
+		// Products with m, n, k ≥ 16 now round their operands to bfloat16.
+		defer asm.SetMatmulPrecision(asm.FP32)
+	}
+	fmt.Println(asm.FP32, asm.BF16)
+	// Output:
+	// matmul precision "fp16" is unknown (valid: fp32, bf16)
+	// fp32 bf16
+}

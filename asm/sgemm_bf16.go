@@ -216,9 +216,9 @@ var bf16Pool = sync.Pool{New: func() any { return new([]uint16) }}
 
 // runBF16 computes the product in bfloat16 with kernels kern: panels of
 // op(B) (bf16KC deep, bf16NC wide) packed by all goroutines together, and
-// 32-row panels of op(A) split between them, each packed by its goroutine
-// and multiplied against the whole panel of op(B) into a float32 buffer
-// that is then stored into C with alpha and beta.
+// 32-row panels of op(A) split between them, packed by their goroutine in
+// groups of bf16Group and each multiplied against the whole panel of op(B),
+// straight into C or through a float32 buffer (panelBF16).
 func (p *gemmProblem) runBF16(kern *bf16Kernels) {
 	panels := ceilDiv(p.m, 32)
 	threads := 1
