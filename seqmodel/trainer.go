@@ -47,8 +47,8 @@ type trainPart struct {
 	loss   *G.Node
 	feed   Feeder
 	target []float32
-	nodes  []*G.Node // gradient-carrying node of each parameter (nil if unused)
-	// gradNodes holds the node computing each parameter's gradient.
+	// gradNodes holds the node computing each parameter's gradient (nil
+	// if the graph does not use the parameter).
 	gradNodes []*G.Node
 	grads     [][]float32
 	lossV     float64 // the part's loss of the last run
@@ -140,10 +140,10 @@ func (tr *Trainer) compilePart(lo, hi int) (*trainPart, error) {
 		return nil, err
 	}
 	part := &trainPart{lo: lo, hi: hi, loss: loss, feed: feed, target: f32(targetT)}
-	var wrt G.Nodes
+	var nodes, wrt G.Nodes
 	for _, p := range net.Params().All() {
 		n := g.Node(p)
-		part.nodes = append(part.nodes, n)
+		nodes = append(nodes, n)
 		if n != nil {
 			wrt = append(wrt, n)
 		}
@@ -154,15 +154,15 @@ func (tr *Trainer) compilePart(lo, hi int) (*trainPart, error) {
 	}
 	// The gradients are read from their nodes' values: binding dual values
 	// would add every gradient into a second buffer and need it cleared.
-	for i, j := 0, 0; i < len(part.nodes); i++ {
+	for _, n := range nodes {
 		var gn *G.Node
-		if part.nodes[i] != nil {
-			gn, j = grads[j], j+1
+		if n != nil {
+			gn, grads = grads[0], grads[1:]
 		}
 		part.gradNodes = append(part.gradNodes, gn)
 	}
 	part.vm = G.NewTapeMachine(g.G)
-	part.grads = make([][]float32, len(part.nodes))
+	part.grads = make([][]float32, len(nodes))
 	return part, nil
 }
 
