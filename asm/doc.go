@@ -35,24 +35,33 @@
 //
 // Sgemm is a packed, cache-blocked GEMM (Goto & van de Geijn 2008): the
 // micro-kernels keep a 12×32 (AVX-512), 6×16 (AVX2) or 4×4 (generic) tile of
-// C in registers; op(A) and op(B) are packed in Go. Products large enough to
-// pay for it are split over GOMAXPROCS goroutines. Products with at most four
-// columns (or rows) are computed as dot products, and products with few rows
+// C in registers; op(A) and op(B) are packed by assembly with Go twins.
+// Products with at most four columns (or rows) are computed as dot products, and products with few rows
 // read B in place instead of packing it. BLAS plugs Sgemm into gonum's BLAS
 // interface, which seqmodel installs into gorgonia; asm imports no gorgonia.
 //
 // # bfloat16 products
 //
 // SetMatmulPrecision(BF16) makes Sgemm round the operands of products with
-// m, n, k ≥ 16 to bfloat16 and multiply them on the AMX tile units (Intel
-// Sapphire Rapids and later), accumulating in float32, as PyTorch's
-// bfloat16 autocast does. The precision is a process-wide setting like the
-// implementation; FP32 is the default. Operands are packed into 16×32
-// tiles by AVX512-BF16 assembly (bit-identical to the Go twins), and a
-// 2×2-tile kernel computes each 32×32 block of C. The Go twins of every
-// kernel run the same blocked product on any machine; only the order of
-// summation inside a tile product, which the instruction leaves open, can
-// make the two differ, by float32 rounding. Linux grants the tile state on
-// first use (arch_prctl ARCH_REQ_XCOMP_PERM); tiles are configured and
-// released within each assembly call, so goroutine switches never see them.
+// m, n, k ≥ 16 to bfloat16 and multiply them accumulating in float32, as
+// PyTorch's bfloat16 autocast does: on the AMX tile units where the CPU has
+// them (Intel Sapphire Rapids and later), and with AVX512-BF16's VDPBF16PS
+// elsewhere (AMD Zen 4, Intel Cooper Lake), at twice the float32 FMA rate
+// there. The precision is a process-wide setting like the implementation;
+// FP32 is the default. Operands are packed into 16×32 tiles by
+// AVX512-BF16 assembly (bit-identical to the Go twins); a 2×2-tile AMX
+// kernel, or an 8×32 register-blocked VDPBF16PS kernel on the same tiles,
+// computes each 32×32 block of C. The Go twins of every kernel run the same
+// blocked product on any machine; only the order of summation inside a dot
+// product, which the instructions leave open, can make the two differ, by
+// float32 rounding. Linux grants the tile state on first use (arch_prctl
+// ARCH_REQ_XCOMP_PERM); tiles are configured and released within each
+// assembly call, so goroutine switches never see them.
+//
+// # Threads
+//
+// Products large enough to pay for it are split over up to GOMAXPROCS
+// goroutines: the caller and persistent workers that poll briefly for the
+// next product before they park, since waking a parked goroutine costs
+// tens of microseconds, a large part of a training step's product.
 package asm

@@ -67,9 +67,9 @@ func ExampleAdamW_Step() {
 	// Output: 0.6973 -0.6973
 }
 
-// SetMatmulPrecision switches Sgemm's large products to bfloat16 on the AMX
-// tiles where the CPU has them; it refuses unknown names, and fails with the
-// reason on CPUs without AMX, leaving float32 in place.
+// SetMatmulPrecision switches Sgemm's large products to bfloat16 where the
+// CPU has AVX512-BF16; it refuses unknown names, and fails with the reason
+// on other CPUs, leaving float32 in place.
 func ExampleSetMatmulPrecision() {
 	fmt.Println(asm.SetMatmulPrecision("fp16"))
 	if err := asm.SetMatmulPrecision(asm.BF16); err == nil {

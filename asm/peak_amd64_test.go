@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // BenchmarkFMAPeak measures the FP32 FMA throughput the kernels' GFLOP/s
@@ -41,4 +42,20 @@ func BenchmarkFMAPeak(b *testing.B) {
 			})
 		}
 	}
+}
+
+// measureCorePeak times the FMA loop on one goroutine for about 50 ms.
+func measureCorePeak() float64 {
+	f, lanes := fmaPeakAVX2, 8
+	if hasAVX512 {
+		f, lanes = fmaPeakAVX512, 16
+	}
+	const iters = 100000
+	f(iters) // warm up the vector units
+	start, n := time.Now(), 0
+	for time.Since(start) < 50*time.Millisecond {
+		f(iters)
+		n++
+	}
+	return float64(n) * iters * 24 * float64(2*lanes) / time.Since(start).Seconds() / 1e9
 }

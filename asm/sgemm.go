@@ -56,7 +56,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	gemmInFlight.Add(1)
 	defer gemmInFlight.Add(-1)
 	if useBF16(m, n, k) {
-		p.runBF16(&bf16Native)
+		p.runBF16(bf16Active)
 		return
 	}
 	kern := gemmKernelFor(active)
@@ -248,21 +248,11 @@ func (p *gemmProblem) run(kern *gemmKernel) {
 			p.work(kern, bl, bp, priv, t, threads, bar)
 		}
 	}
-	if threads == 1 {
-		work(0, nil)
-		return
+	var bar *barrier
+	if threads > 1 {
+		bar = newBarrier(threads)
 	}
-	bar := newBarrier(threads)
-	var wg sync.WaitGroup
-	for t := 1; t < threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(t, bar)
-		}()
-	}
-	work(0, bar)
-	wg.Wait()
+	parallel(threads, func(t int) { work(t, bar) })
 }
 
 // work is goroutine t of threads in packed mode: it packs its share of each
@@ -416,16 +406,7 @@ func (p *gemmProblem) dots() {
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	for t := 1; t < threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			part(t)
-		}()
-	}
-	part(0)
-	wg.Wait()
+	parallel(threads, part)
 }
 
 // packA copies rows [i0, i0+mb) and depths [p0, p0+kb) of op(A) into dst as
@@ -465,17 +446,19 @@ func (p *gemmProblem) packB(dst []float32, j0, nb, p0, kb, nr, s0, s1 int) {
 }
 
 // barrier lets n goroutines wait for each other, any number of times. A nil
-// barrier (one goroutine) never waits.
+// barrier (one goroutine) never waits. A waiter polls for spinTime before
+// it parks: the goroutines of one product reach a barrier within
+// microseconds of each other, less than waking a parked one costs.
 type barrier struct {
+	n     int32
+	count atomic.Int32
+	round atomic.Uint32
 	mu    sync.Mutex
 	cond  sync.Cond
-	n     int
-	count int
-	round int
 }
 
 func newBarrier(n int) *barrier {
-	b := &barrier{n: n}
+	b := &barrier{n: int32(n)}
 	b.cond.L = &b.mu
 	return b
 }
@@ -484,17 +467,21 @@ func (b *barrier) wait() {
 	if b == nil {
 		return
 	}
-	b.mu.Lock()
-	round := b.round
-	b.count++
-	if b.count == b.n {
-		b.count = 0
-		b.round++
+	round := b.round.Load()
+	if b.count.Add(1) == b.n {
+		b.count.Store(0)
+		b.mu.Lock()
+		b.round.Add(1)
 		b.cond.Broadcast()
-	} else {
-		for round == b.round {
-			b.cond.Wait()
-		}
+		b.mu.Unlock()
+		return
+	}
+	if spin(spinTime, func() bool { return b.round.Load() != round }) {
+		return
+	}
+	b.mu.Lock()
+	for b.round.Load() == round {
+		b.cond.Wait()
 	}
 	b.mu.Unlock()
 }

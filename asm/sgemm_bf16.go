@@ -12,12 +12,13 @@ const (
 	FP32 = "fp32"
 	// BF16 rounds op(A) and op(B) to bfloat16 and accumulates the products
 	// in float32, as PyTorch's bfloat16 autocast does for matmuls, on the
-	// AMX tile units of the CPU.
+	// AMX tile units of the CPU or with AVX512-BF16's dot product.
 	BF16 = "bf16"
 )
 
-// matmulBF16 is whether Sgemm runs large products in bfloat16 on AMX tiles.
-var matmulBF16 bool
+// bf16Active is the kernel set Sgemm runs large products with in bfloat16,
+// or nil under FP32.
+var bf16Active *bf16Kernels
 
 // SetMatmulPrecision sets the precision of Sgemm's large products, FP32
 // (the default) or BF16, like PyTorch's torch.set_float32_matmul_precision.
@@ -25,29 +26,29 @@ var matmulBF16 bool
 // Under BF16, products whose m, n and k are all at least bf16MinDim (the
 // tile edge, 16) round op(A) and op(B) to bfloat16 (8 significant bits,
 // round to nearest even, subnormals flushed to zero) and accumulate the
-// exact products in float32 on the AMX tile units; alpha and beta are
-// applied in float32. Smaller products stay float32. A product's relative
-// error is then that of its rounded operands, about 2⁻⁸ per factor, rather
-// than float32's 2⁻²⁴; results differ from FP32 ones in the third digit.
+// exact products in float32; alpha and beta are applied in float32.
+// Smaller products stay float32. A product's relative error is then that
+// of its rounded operands, about 2⁻⁸ per factor, rather than float32's
+// 2⁻²⁴; results differ from FP32 ones in the third digit.
 //
-// BF16 needs a CPU with AMX-BF16 and AVX512-BF16 (Intel Sapphire Rapids and
-// later), an operating system that grants the AMX tile state (Linux 5.16
-// and later), and the avx512 implementation selected; otherwise
+// BF16 needs a CPU with AVX512-BF16 (Intel Cooper Lake and Sapphire Rapids,
+// AMD Zen 4 and later) and the avx512 implementation selected; otherwise
 // SetMatmulPrecision returns an error saying which is missing and leaves
-// the precision as it was.
+// the precision as it was. The products run on the AMX tile units where
+// the CPU has AMX-BF16 and the operating system grants the tile state
+// (Linux 5.16 and later), and with AVX512-BF16's VDPBF16PS elsewhere
+// (BF16Unit tells which).
 func SetMatmulPrecision(name string) error {
 	switch name {
 	case FP32:
-		matmulBF16 = false
+		bf16Active = nil
 		return nil
 	case BF16:
-		if err := enableAMX(); err != nil {
-			return fmt.Errorf("matmul precision bf16: %w", err)
+		kern, err := usableBF16()
+		if err != nil {
+			return err
 		}
-		if active != implAVX512 {
-			return fmt.Errorf("matmul precision bf16 runs on the avx512 implementation with AMX; %s is selected", Selected())
-		}
-		matmulBF16 = true
+		bf16Active = kern
 		return nil
 	}
 	return fmt.Errorf("matmul precision %q is unknown (valid: %s, %s)", name, FP32, BF16)
@@ -55,10 +56,34 @@ func SetMatmulPrecision(name string) error {
 
 // MatmulPrecision returns the matmul precision Sgemm uses, FP32 or BF16.
 func MatmulPrecision() string {
-	if matmulBF16 {
+	if bf16Active != nil {
 		return BF16
 	}
 	return FP32
+}
+
+// BF16Unit names the unit that runs bfloat16 products on this machine,
+// "amx" (the AMX tiles) or "avx512-bf16" (VDPBF16PS in zmm registers), or
+// returns the error SetMatmulPrecision(BF16) would give when there is none.
+func BF16Unit() (string, error) {
+	kern, err := usableBF16()
+	if err != nil {
+		return "", err
+	}
+	return kern.unit, nil
+}
+
+// usableBF16 returns the bfloat16 kernels Sgemm can use now, or why there
+// are none.
+func usableBF16() (*bf16Kernels, error) {
+	kern, err := nativeBF16()
+	if err != nil {
+		return nil, fmt.Errorf("matmul precision bf16: %w", err)
+	}
+	if active != implAVX512 {
+		return nil, fmt.Errorf("matmul precision bf16 runs on the avx512 implementation; %s is selected", Selected())
+	}
+	return kern, nil
 }
 
 // bf16MinDim is the smallest m, n and k a product runs in bfloat16: below
@@ -68,7 +93,7 @@ const bf16MinDim = 16
 
 // useBF16 is whether Sgemm runs an m×n×k product on the bfloat16 path.
 func useBF16(m, n, k int) bool {
-	return matmulBF16 && active == implAVX512 && min(m, n, k) >= bf16MinDim
+	return bf16Active != nil && active == implAVX512 && min(m, n, k) >= bf16MinDim
 }
 
 // The bfloat16 product works on tiles of 16 rows of 64 bytes, the AMX
@@ -88,6 +113,11 @@ const (
 
 // bf16Kernels is one implementation of the bfloat16 product's kernels.
 type bf16Kernels struct {
+	// unit names the implementation (BF16Unit).
+	unit string
+	// parallelMin is the number of multiply-adds from which a product is
+	// split over goroutines.
+	parallelMin int
 	// rows sets t[r][q] = bf16(src[r*ld+q]) for r < rows ≤ 16, q < cols
 	// ≤ 32, and zero elsewhere: a tile of op(A) from rows of A.
 	rows func(t *[tileWords]uint16, src []float32, ld, rows, cols int)
@@ -113,11 +143,13 @@ type bf16Kernels struct {
 // sums in an order its specification leaves open, so dot matches it to
 // within float32 summation error.
 var bf16Generic = bf16Kernels{
-	rows:      bf16RowsGeneric,
-	pairs:     bf16PairsGeneric,
-	transpose: transposeTileGeneric,
-	dot:       bf16DotGeneric,
-	store:     storeTileGeneric,
+	unit:        "generic",
+	parallelMin: gemmParallelMin,
+	rows:        bf16RowsGeneric,
+	pairs:       bf16PairsGeneric,
+	transpose:   transposeTileGeneric,
+	dot:         bf16DotGeneric,
+	store:       storeTileGeneric,
 }
 
 // toBF16 rounds x to bfloat16 as VCVTNE2PS2BF16 does: to nearest, ties to
@@ -222,7 +254,7 @@ var bf16Pool = sync.Pool{New: func() any { return new([]uint16) }}
 func (p *gemmProblem) runBF16(kern *bf16Kernels) {
 	panels := ceilDiv(p.m, 32)
 	threads := 1
-	if p.m*p.n*p.k >= bf16ParallelMin {
+	if p.m*p.n*p.k >= kern.parallelMin {
 		threads = gemmThreads(p.m, p.n, p.k, panels)
 	}
 	kc := min(bf16KC, ceilDiv(p.k, 32)*32)
@@ -240,21 +272,11 @@ func (p *gemmProblem) runBF16(kern *bf16Kernels) {
 		ap := (*ws)[bWords+t*aWords : bWords+(t+1)*aWords]
 		p.workBF16(kern, kc, nc, (*ws)[:bWords], ap, buf[t*32*nc:(t+1)*32*nc], t, threads, panels, bar)
 	}
-	if threads == 1 {
-		work(0, nil)
-		return
+	var bar *barrier
+	if threads > 1 {
+		bar = newBarrier(threads)
 	}
-	bar := newBarrier(threads)
-	var wg sync.WaitGroup
-	for t := 1; t < threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(t, bar)
-		}()
-	}
-	work(0, bar)
-	wg.Wait()
+	parallel(threads, func(t int) { work(t, bar) })
 }
 
 // workBF16 is goroutine t of threads: it packs its share of the 16-column
@@ -338,14 +360,6 @@ func (p *gemmProblem) packAGroup(kern *bf16Kernels, ap []uint16, g0, g1, pc, kb,
 		}
 	}
 }
-
-// bf16ParallelMin is the number of multiply-adds from which a bfloat16
-// product is split over goroutines. The tiles finish W1's and W5's
-// products (2²⁶ multiply-adds at most) in about 0.1–0.3 ms, where a second
-// goroutine saved nothing measurable (BenchmarkSgemmBF16, threads=1 against
-// 2) and, when the cores are busy, its barriers cost whole scheduler time
-// slices; 1024³ gains from it (294 against 425 GFLOP/s).
-const bf16ParallelMin = 1 << 27
 
 // tileAt returns tile i of packed memory.
 func tileAt(x []uint16, i int) *[tileWords]uint16 {

@@ -9,11 +9,14 @@ import (
 	"github.com/klauspost/cpuid/v2"
 )
 
-// hasAMX is whether the CPU has the instructions of the bfloat16 product:
-// the AMX tiles with their bfloat16 dot product, and AVX512-BF16's
-// conversion. The operating system must still grant the tile state
-// (enableAMX).
-var hasAMX = hasAVX512 && cpuid.CPU.Supports(cpuid.AMXTILE, cpuid.AMXBF16, cpuid.AVX512BF16)
+// The CPU's bfloat16 instructions: AVX512-BF16's conversion and dot
+// product, which every bfloat16 product needs, and the AMX tiles with
+// their own dot product, for which the operating system must still grant
+// the tile state (enableAMX).
+var (
+	hasAVX512BF16 = hasAVX512 && cpuid.CPU.Supports(cpuid.AVX512BF16)
+	hasAMX        = hasAVX512BF16 && cpuid.CPU.Supports(cpuid.AMXTILE, cpuid.AMXBF16)
+)
 
 var (
 	amxOnce sync.Once
@@ -23,19 +26,53 @@ var (
 // enableAMX asks the operating system, once, for the AMX tile state.
 func enableAMX() error {
 	if !hasAMX {
-		return errors.New("this CPU lacks AMX-BF16 or AVX512-BF16")
+		return errors.New("this CPU lacks AMX-BF16")
 	}
 	amxOnce.Do(func() { amxErr = requestAMX() })
 	return amxErr
 }
 
-// bf16Native is the AMX/AVX-512 implementation of the bfloat16 kernels.
-var bf16Native = bf16Kernels{
-	rows:      bf16RowsAVX512,
-	pairs:     bf16PairsAVX512,
-	transpose: transposeTileAVX512,
-	dot:       bf16DotAMX,
-	store:     storeTileAVX512Checked,
+// nativeBF16 returns the fastest bfloat16 kernels this machine runs: the
+// AMX tiles where the CPU has them and the operating system grants their
+// state, VDPBF16PS in zmm registers elsewhere.
+func nativeBF16() (*bf16Kernels, error) {
+	switch {
+	case !hasAVX512BF16:
+		return nil, errors.New("this CPU lacks AVX512-BF16")
+	case enableAMX() == nil:
+		return &bf16AMX, nil
+	}
+	return &bf16DP, nil
+}
+
+// bf16AMX multiplies on the AMX tiles. They finish W1's and W5's products
+// (2²⁶ multiply-adds at most) in about 0.1–0.3 ms, where a second goroutine
+// saved nothing measurable (BenchmarkSgemmBF16, threads=1 against 2) and,
+// when the cores are busy, its barriers cost whole scheduler time slices;
+// 1024³ gains from it (294 against 425 GFLOP/s).
+var bf16AMX = bf16Kernels{
+	unit:        "amx",
+	parallelMin: 1 << 27,
+	rows:        bf16RowsAVX512,
+	pairs:       bf16PairsAVX512,
+	transpose:   transposeTileAVX512,
+	dot:         bf16DotAMX,
+	store:       storeTileAVX512Checked,
+}
+
+// bf16DP multiplies with AVX512-BF16's VDPBF16PS, on the same packed
+// tiles. On a Zen 4 core the dot kernel runs at 2× the float32 FMA loop
+// (BenchmarkBF16Dot); a second goroutine made 256³ 1.7× and 1024×256×256
+// 1.6–1.9× faster, and 64³ (2¹⁸) no faster (BenchmarkSgemmBF16), as in
+// float32.
+var bf16DP = bf16Kernels{
+	unit:        "avx512-bf16",
+	parallelMin: gemmParallelMin,
+	rows:        bf16RowsAVX512,
+	pairs:       bf16PairsAVX512,
+	transpose:   transposeTileAVX512,
+	dot:         bf16DotDP,
+	store:       storeTileAVX512Checked,
 }
 
 // amxTileConfig is the tile configuration of amxTileDot (palette 1): tiles
@@ -83,18 +120,29 @@ func bf16PairsAVX512(t *[tileWords]uint16, src []float32, ld, rows, cols int) {
 	bf16TilePairsAVX512(t, &src[0], ld, rows, lowBits(cols))
 }
 
-func bf16DotAMX(kt, pairs int, a, b []uint16, c []float32, ldc int, acc bool) {
+// checkDot panics unless the operands of bf16Kernels.dot fit their shape,
+// and returns acc as the 0 or 1 of the assembly.
+func checkDot(kt, pairs int, a, b []uint16, c []float32, ldc int, acc bool) int {
 	if kt <= 0 || pairs <= 0 {
 		panic("asm: bfloat16 dot: empty product")
 	}
 	if len(a) < 2*kt*tileWords || len(b) < 2*pairs*kt*tileWords || ldc < 32*pairs || len(c) < 31*ldc+32*pairs {
 		panic("asm: bfloat16 dot: slice too short for its shape")
 	}
-	flag := 0
 	if acc {
-		flag = 1
+		return 1
 	}
+	return 0
+}
+
+func bf16DotAMX(kt, pairs int, a, b []uint16, c []float32, ldc int, acc bool) {
+	flag := checkDot(kt, pairs, a, b, c, ldc, acc)
 	amxTileDot(&amxTileConfig, kt, pairs, &a[0], &b[0], &c[0], ldc, flag)
+}
+
+func bf16DotDP(kt, pairs int, a, b []uint16, c []float32, ldc int, acc bool) {
+	flag := checkDot(kt, pairs, a, b, c, ldc, acc)
+	dpbf16Dot(kt, pairs, &a[0], &b[0], &c[0], ldc, flag)
 }
 
 func storeTileAVX512Checked(c []float32, ldc int, buf []float32, ldbuf, rows, cols int, alpha, beta float32) {
@@ -112,6 +160,11 @@ func storeTileAVX512Checked(c []float32, ldc int, buf []float32, ldbuf, rows, co
 //
 //go:noescape
 func amxTileDot(cfg *[64]byte, kt, pairs int, a, b *uint16, c *float32, ldc, acc int)
+
+// dpbf16Dot is bf16Kernels.dot with VDPBF16PS, adding to c when acc is 1.
+//
+//go:noescape
+func dpbf16Dot(kt, pairs int, a, b *uint16, c *float32, ldc, acc int)
 
 // bf16TileRowsAVX512 is bf16Kernels.rows with the column count given as
 // the load masks of columns 0–15 (lo) and 16–31 (hi).

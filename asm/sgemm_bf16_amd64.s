@@ -353,3 +353,203 @@ onext:
 	JNZ  overwrite
 	VZEROUPPER
 	RET
+
+// func dpbf16Dot(kt, pairs int, a, b *uint16, c *float32, ldc, acc int)
+//
+// For each 32-column pair of blocks of b and each group of 8 rows of the
+// panel a, Z0–Z15 hold the 8×32 block of c (row r in Z(2r), Z(2r+1)) over
+// all kt steps: per depth pair, Z16 and Z17 take that pair's row of the two
+// blocks and every row's pair of a is broadcast from memory. Row i of the
+// panel at step s is 64 bytes at a + 2048·s + 64·i, so the rows of group g
+// start at a + 512·g.
+TEXT ·dpbf16Dot(SB), NOSPLIT, $0-56
+	MOVQ kt+0(FP), BX
+	MOVQ pairs+8(FP), R13
+	MOVQ b+24(FP), DX
+	MOVQ c+32(FP), CX
+	MOVQ ldc+40(FP), R11
+	SHLQ $2, R11 // row stride of c in bytes
+	SHLQ $10, BX // bytes of one 16-column block of b: kt tiles of 1 KB
+
+dpPair:
+	XORQ DI, DI // group
+
+dpGroup:
+	MOVQ DI, SI
+	SHLQ $9, SI
+	ADDQ a+16(FP), SI
+	MOVQ DI, R12
+	SHLQ $3, R12
+	IMULQ R11, R12
+	ADDQ CX, R12 // row 8·g of this block of c
+	MOVQ acc+48(FP), AX
+	TESTQ AX, AX
+	JNZ  dpLoad
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	JMP  dpReady
+
+dpLoad:
+	MOVQ R12, AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	ADDQ R11, AX
+	VMOVUPS (AX), Z2
+	VMOVUPS 64(AX), Z3
+	ADDQ R11, AX
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	ADDQ R11, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	ADDQ R11, AX
+	VMOVUPS (AX), Z8
+	VMOVUPS 64(AX), Z9
+	ADDQ R11, AX
+	VMOVUPS (AX), Z10
+	VMOVUPS 64(AX), Z11
+	ADDQ R11, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	ADDQ R11, AX
+	VMOVUPS (AX), Z14
+	VMOVUPS 64(AX), Z15
+
+dpReady:
+	MOVQ DX, R8
+	LEAQ (DX)(BX*1), R10
+	MOVQ kt+0(FP), AX
+
+dpStep:
+	MOVQ $4, R9
+
+dpInner:
+	VMOVUPS 0(R8), Z16
+	VMOVUPS 0(R10), Z17
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x06 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+0]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x0e // vdpbf16ps zmm1, zmm17, dword ptr [rsi+0]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x10 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+64]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x10 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+64]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x20 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+128]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x20 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+128]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x30 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+192]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x30 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+192]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x40 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+256]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x40 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+256]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x50 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+320]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x50 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+320]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x60 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+384]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x60 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+384]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x70 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+448]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x70 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+448]{1to16}
+	VMOVUPS 64(R8), Z16
+	VMOVUPS 64(R10), Z17
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x01 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+4]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x01 // vdpbf16ps zmm1, zmm17, dword ptr [rsi+4]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x11 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+68]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x11 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+68]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x21 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+132]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x21 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+132]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x31 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+196]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x31 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+196]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x41 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+260]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x41 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+260]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x51 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+324]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x51 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+324]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x61 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+388]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x61 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+388]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x71 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+452]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x71 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+452]{1to16}
+	VMOVUPS 128(R8), Z16
+	VMOVUPS 128(R10), Z17
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x02 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+8]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x02 // vdpbf16ps zmm1, zmm17, dword ptr [rsi+8]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x12 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+72]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x12 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+72]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x22 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+136]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x22 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+136]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x32 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+200]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x32 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+200]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x42 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+264]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x42 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+264]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x52 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+328]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x52 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+328]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x62 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+392]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x62 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+392]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x72 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+456]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x72 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+456]{1to16}
+	VMOVUPS 192(R8), Z16
+	VMOVUPS 192(R10), Z17
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x03 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+12]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x03 // vdpbf16ps zmm1, zmm17, dword ptr [rsi+12]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x13 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+76]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x13 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+76]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x23 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+140]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x23 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+140]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x33 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+204]{1to16}
+	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x33 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+204]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x43 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+268]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x43 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+268]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x53 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+332]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x53 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+332]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x63 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+396]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x63 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+396]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x73 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+460]{1to16}
+	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x73 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+460]{1to16}
+	ADDQ $16, SI
+	ADDQ $256, R8
+	ADDQ $256, R10
+	DECQ R9
+	JNZ  dpInner
+	ADDQ $1984, SI // to the next step's rows: 2048 less the 64 bytes walked
+	DECQ AX
+	JNZ  dpStep
+
+	MOVQ R12, AX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	ADDQ R11, AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	ADDQ R11, AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	ADDQ R11, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	ADDQ R11, AX
+	VMOVUPS Z8, (AX)
+	VMOVUPS Z9, 64(AX)
+	ADDQ R11, AX
+	VMOVUPS Z10, (AX)
+	VMOVUPS Z11, 64(AX)
+	ADDQ R11, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	ADDQ R11, AX
+	VMOVUPS Z14, (AX)
+	VMOVUPS Z15, 64(AX)
+	INCQ DI
+	CMPQ DI, $4
+	JLT  dpGroup
+
+	LEAQ (DX)(BX*2), DX // the next pair of blocks of b
+	ADDQ $128, CX
+	DECQ R13
+	JNZ  dpPair
+	VZEROUPPER
+	RET

@@ -4,11 +4,7 @@ package asm
 
 import "errors"
 
-// enableAMX fails: the bfloat16 product needs the AMX assembly.
-func enableAMX() error {
-	return errors.New("this build has no AMX kernels (built without assembly or not for amd64)")
+// nativeBF16 fails: the bfloat16 product needs the AVX512-BF16 assembly.
+func nativeBF16() (*bf16Kernels, error) {
+	return nil, errors.New("this build has no bfloat16 kernels (built without assembly or not for amd64)")
 }
-
-// bf16Native is the generic twin; SetMatmulPrecision(BF16) never succeeds
-// in this build, so Sgemm never uses it.
-var bf16Native = bf16Generic

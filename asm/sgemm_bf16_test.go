@@ -9,12 +9,12 @@ import (
 	"testing"
 )
 
-// bf16Sets returns the bfloat16 kernel sets this machine runs: the generic
-// twin always, and the AMX kernels where the CPU and OS allow them.
+// bf16Sets returns the bfloat16 kernel sets this machine runs, by unit:
+// the generic twin always, the others where the CPU and OS allow them.
 func bf16Sets() map[string]*bf16Kernels {
 	sets := map[string]*bf16Kernels{"generic": &bf16Generic}
-	if enableAMX() == nil {
-		sets["amx"] = &bf16Native
+	for _, k := range bf16NativeSets() {
+		sets[k.unit] = k
 	}
 	return sets
 }
@@ -168,8 +168,8 @@ func TestBF16Store(t *testing.T) {
 // (float64) sums of the bfloat16 products, with the bound of float32
 // summation in any order, |ĉ − c| ≤ γ(n)·Σ|aᵢbᵢ| for n = 32·kt products
 // (each product is exact in float32), plus one term when the sums are added
-// to C. The AMX unit's order of summation is
-// not documented, so its sums are not compared with the twin's bit for bit.
+// to C. The order of summation of the AMX unit and of VDPBF16PS is not
+// documented, so their sums are not compared with the twin's bit for bit.
 func TestBF16Dot(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for name, kern := range bf16Sets() {
@@ -252,7 +252,7 @@ func bf16Rounded(x []float32) []float32 {
 // accumulation (rounding the operands is the only other error: it is exact
 // in the reference), for every transpose, edge shapes around the 16×32
 // tiles and the 1024-deep and 512-wide panels, and alpha/beta, with the
-// generic twin and with the AMX kernels.
+// generic twin and with every assembly kernel set the machine runs.
 func TestSgemmBF16(t *testing.T) {
 	shapes := [][3]int{
 		{16, 16, 16}, {17, 33, 31}, {32, 32, 32}, {31, 47, 65}, {64, 16, 100},
@@ -281,6 +281,33 @@ func TestSgemmBF16(t *testing.T) {
 	}
 }
 
+// FuzzSgemmBF16 checks every bfloat16 kernel set against the float64
+// product of the rounded operands on fuzzed shapes (from the tile edge up),
+// transposes, paddings and entries, as FuzzSgemm does for float32.
+func FuzzSgemmBF16(f *testing.F) {
+	f.Add(uint8(16), uint8(16), uint8(16), uint8(0), []byte("seed"))
+	f.Add(uint8(33), uint8(47), uint8(65), uint8(0x17), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Add(uint8(70), uint8(17), uint8(31), uint8(0xfe), []byte{0xff, 0x7f, 0x00, 0x80})
+	f.Fuzz(func(t *testing.T, m, n, k, flags uint8, data []byte) {
+		tc := gemmCase{
+			transA: flags&1 != 0, transB: flags&2 != 0,
+			m: bf16MinDim + int(m%80), n: bf16MinDim + int(n%80), k: bf16MinDim + int(k),
+			alpha: []float32{1, -0.75, 2, 0}[flags>>2&3],
+			beta:  []float32{0, 1, -0.5, 3}[flags>>4&3],
+			padA:  int(flags >> 6), padB: int(flags>>5) & 1, padC: int(flags>>6) & 1,
+		}
+		rng := rand.New(rand.NewPCG(uint64(len(data)), uint64(flags)))
+		a, lda, b, ldb, c, ldc := tc.operands(rng)
+		fuzzEntries(data, a, b)
+		ra, rb := bf16Rounded(a), bf16Rounded(b)
+		for _, kern := range bf16Sets() {
+			got := append([]float32(nil), c...)
+			runBF16Case(kern, tc, a, lda, b, ldb, got, ldc)
+			checkGemm(t, tc, ra, lda, rb, ldb, c, got, ldc)
+		}
+	})
+}
+
 // TestSgemmBF16Dispatch checks that SetMatmulPrecision(BF16) routes large
 // products (and only those) through the bfloat16 path, that the thread
 // count never changes a bit, and that bad names and unusable settings fail
@@ -299,14 +326,20 @@ func TestSgemmBF16Dispatch(t *testing.T) {
 		}
 	})
 	if err := SetMatmulPrecision(BF16); err != nil {
-		// This machine has no AMX: the error must say why, and the
+		// This machine has no AVX512-BF16: the error must say why, and the
 		// precision must stay FP32.
 		if MatmulPrecision() != FP32 || !strings.Contains(err.Error(), "bf16") {
 			t.Fatalf("SetMatmulPrecision(bf16) failed with %v and left %s", err, MatmulPrecision())
 		}
+		if unit, uerr := BF16Unit(); uerr == nil {
+			t.Fatalf("SetMatmulPrecision(bf16) failed with %v, but BF16Unit names %q", err, unit)
+		}
 		return
 	}
 	defer SetMatmulPrecision(FP32)
+	if unit, err := BF16Unit(); err != nil || bf16Active.unit != unit || (unit != "amx" && unit != "avx512-bf16") {
+		t.Fatalf("BF16Unit() = %q, %v with %q active", unit, err, bf16Active.unit)
+	}
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, sh := range [][3]int{{300, 290, 530}, {1024, 256, 256}, {16, 16, 16}, {15, 64, 64}} {
 		m, n, k := sh[0], sh[1], sh[2]
@@ -347,7 +380,7 @@ func TestSgemmBF16Dispatch(t *testing.T) {
 }
 
 // BenchmarkSgemmBF16 runs the products of BenchmarkSgemm with the matmul
-// precision set to BF16 (AMX tiles), where the machine allows it.
+// precision set to BF16, where the machine allows it.
 func BenchmarkSgemmBF16(b *testing.B) {
 	if err := SetMatmulPrecision(BF16); err != nil {
 		b.Skip(err)

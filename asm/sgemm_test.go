@@ -250,15 +250,7 @@ func FuzzSgemm(f *testing.F) {
 		}
 		rng := rand.New(rand.NewPCG(uint64(len(data)), uint64(flags)))
 		a, lda, b, ldb, c, ldc := tc.operands(rng)
-		// Overwrite the entries with the fuzzer's bytes where it gave any.
-		for _, x := range [][]float32{a, b} {
-			vals := fuzzFloats(data, len(x))
-			for i := range x {
-				if x[i] == x[i] && len(data) > 0 {
-					x[i] = vals[i]
-				}
-			}
-		}
+		fuzzEntries(data, a, b)
 		c0 := append([]float32(nil), c...)
 		for _, name := range Implementations() {
 			cc := append([]float32(nil), c0...)
@@ -268,6 +260,22 @@ func FuzzSgemm(f *testing.F) {
 			checkGemm(t, tc, a, lda, b, ldb, c0, cc, ldc)
 		}
 	})
+}
+
+// fuzzEntries overwrites the entries of the operands (not their NaN
+// padding) with the fuzzer's bytes, where it gave any.
+func fuzzEntries(data []byte, operands ...[]float32) {
+	if len(data) == 0 {
+		return
+	}
+	for _, x := range operands {
+		vals := fuzzFloats(data, len(x))
+		for i := range x {
+			if x[i] == x[i] {
+				x[i] = vals[i]
+			}
+		}
+	}
 }
 
 // TestSgemmThreadsBitIdentical checks that splitting a product over more

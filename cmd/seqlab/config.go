@@ -17,7 +17,7 @@ import (
 var configFlag = &cli.StringFlag{Name: "config", Usage: "YAML file of flag: value pairs (command-line flags and SEQLAB_* variables take precedence)", EnvVars: env("config")}
 
 // precisionFlag sets the precision of the network's matrix products.
-var precisionFlag = &cli.StringFlag{Name: "precision", Value: asm.FP32, Usage: "matmul precision: fp32, or bf16 (bfloat16 products accumulated in float32 on AMX tiles; needs a CPU with AMX)", EnvVars: env("precision")}
+var precisionFlag = &cli.StringFlag{Name: "precision", Value: asm.FP32, Usage: "matmul precision: fp32, or bf16 (bfloat16 products accumulated in float32, on AMX tiles or with AVX512-BF16; needs a CPU with AVX512-BF16)", EnvVars: env("precision")}
 
 // setPrecision sets the matmul precision name ("" is fp32).
 func setPrecision(name string) error {

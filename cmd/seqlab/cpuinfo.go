@@ -30,6 +30,8 @@ func cpuinfoCommand() *cli.Command {
 			bf16 := "available (--precision bf16)"
 			if err := asm.SetMatmulPrecision(asm.BF16); err != nil {
 				bf16 = "unavailable: " + err.Error()
+			} else if unit, err := asm.BF16Unit(); err == nil {
+				bf16 += " on " + unit
 			}
 			if err := asm.SetMatmulPrecision(asm.FP32); err != nil {
 				return err

@@ -144,7 +144,7 @@ const bf16LossTol = 0.05
 // precision, reproduces bit for bit, resumes in the precision it was
 // started in, and learns (its loss falls, to where the float32 run's
 // does). Where
-// the machine has no AMX, the run must fail before writing anything, saying
+// the machine has no AVX512-BF16, the run must fail before writing anything, saying
 // why.
 func TestTrainBF16(t *testing.T) {
 	defer asm.SetMatmulPrecision(asm.FP32)
@@ -153,13 +153,13 @@ func TestTrainBF16(t *testing.T) {
 	out, err := run(t, small(a, "--precision", "bf16")...)
 	if err != nil {
 		if asm.SetMatmulPrecision(asm.BF16) == nil {
-			t.Fatalf("bf16 run failed on a machine with AMX: %v\n%s", err, out)
+			t.Fatalf("bf16 run failed on a machine with AVX512-BF16: %v\n%s", err, out)
 		}
 		if !strings.Contains(err.Error(), "--precision") {
-			t.Errorf("bf16 run without AMX: error %v does not name --precision", err)
+			t.Errorf("bf16 run without AVX512-BF16: error %v does not name --precision", err)
 		}
 		if _, serr := os.Stat(a); serr == nil {
-			t.Errorf("bf16 run without AMX wrote %s", a)
+			t.Errorf("bf16 run without AVX512-BF16 wrote %s", a)
 		}
 		return
 	}
