@@ -94,7 +94,11 @@ func benchCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.ErrWriter, "# asm %s, matmul %s, GOMAXPROCS %d\n", asm.Selected(), asm.MatmulPrecision(), runtime.GOMAXPROCS(0))
+			matmul := asm.MatmulPrecision()
+			if unit, err := asm.BF16Unit(); err == nil && matmul == asm.BF16 {
+				matmul += " on " + unit
+			}
+			fmt.Fprintf(c.App.ErrWriter, "# asm %s, matmul %s, GOMAXPROCS %d\n", asm.Selected(), matmul, runtime.GOMAXPROCS(0))
 			for _, w := range workloads {
 				wc := cfg
 				if wc.reps == 0 {
