@@ -36,9 +36,10 @@
 // Sgemm is a packed, cache-blocked GEMM (Goto & van de Geijn 2008): the
 // micro-kernels keep a 12×32 (AVX-512), 6×16 (AVX2) or 4×4 (generic) tile of
 // C in registers; op(A) and op(B) are packed by assembly with Go twins.
-// Products with at most four columns (or rows) are computed as dot products, and products with few rows
-// read B in place instead of packing it. BLAS plugs Sgemm into gonum's BLAS
-// interface, which seqmodel installs into gorgonia; asm imports no gorgonia.
+// Products with at most four columns (or rows) are computed as dot
+// products, and products with few rows read B in place instead of packing
+// it. BLAS plugs Sgemm into gonum's BLAS interface, which seqmodel installs
+// into gorgonia; asm imports no gorgonia.
 //
 // # bfloat16 products
 //

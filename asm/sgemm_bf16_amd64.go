@@ -49,7 +49,9 @@ func nativeBF16() (*bf16Kernels, error) {
 // (2²⁶ multiply-adds at most) in about 0.1–0.3 ms, where a second goroutine
 // saved nothing measurable (BenchmarkSgemmBF16, threads=1 against 2) and,
 // when the cores are busy, its barriers cost whole scheduler time slices;
-// 1024³ gains from it (294 against 425 GFLOP/s).
+// 1024³ gains from it (294 against 425 GFLOP/s). Measured on Sapphire
+// Rapids before products split over polling workers (parallel), which
+// made smaller splits pay on other CPUs.
 var bf16AMX = bf16Kernels{
 	unit:        "amx",
 	parallelMin: 1 << 27,
@@ -62,9 +64,9 @@ var bf16AMX = bf16Kernels{
 
 // bf16DP multiplies with AVX512-BF16's VDPBF16PS, on the same packed
 // tiles. On a Zen 4 core the dot kernel runs at 2× the float32 FMA loop
-// (BenchmarkBF16Dot); a second goroutine made 256³ 1.7× and 1024×256×256
-// 1.6–1.9× faster, and 64³ (2¹⁸) no faster (BenchmarkSgemmBF16), as in
-// float32.
+// (BenchmarkBF16Dot); a second goroutine made 256³ 1.4–1.7× and
+// 1024×256×256 1.6–1.9× faster, and 64³ (2¹⁸) no faster
+// (BenchmarkSgemmBF16), as in float32.
 var bf16DP = bf16Kernels{
 	unit:        "avx512-bf16",
 	parallelMin: gemmParallelMin,

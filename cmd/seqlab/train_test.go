@@ -143,9 +143,8 @@ const bf16LossTol = 0.05
 // TestTrainBF16 checks a run with bfloat16 matmuls: it records its
 // precision, reproduces bit for bit, resumes in the precision it was
 // started in, and learns (its loss falls, to where the float32 run's
-// does). Where
-// the machine has no AVX512-BF16, the run must fail before writing anything, saying
-// why.
+// does). Where the machine has no AVX512-BF16, the run must fail before
+// writing anything, saying why.
 func TestTrainBF16(t *testing.T) {
 	defer asm.SetMatmulPrecision(asm.FP32)
 	base := t.TempDir()
