@@ -122,7 +122,7 @@ func (l Likelihood) LogDensity(logp, stderr []float64, m Model, x []float32, con
 	k := max(l.Probes, 1)
 	for i := range n {
 		lp := gaussLogDensity(xs[i*d:(i+1)*d], sig)
-		mean, se := meanSE(aug[i*k : (i+1)*k])
+		mean, se := MeanSE(aug[i*k : (i+1)*k])
 		logp[i] = lp + mean
 		if stderr != nil {
 			stderr[i] = se
@@ -164,13 +164,17 @@ func (l Likelihood) Sample(dst []float32, logp []float64, m Model, n int, cond [
 	}
 	k := max(l.Probes, 1)
 	for i := range n {
-		mean, _ := meanSE(aug[i*k : (i+1)*k])
+		mean, _ := MeanSE(aug[i*k : (i+1)*k])
 		logp[i] -= mean // ∫_1^{t0} ∇·v dt = −∫_{t0}^1 ∇·v dt
 	}
 	return st, nil
 }
 
-func meanSE(v []float64) (mean, se float64) {
+// MeanSE returns the mean of v and its standard error, the sample standard
+// deviation (n−1 in the denominator) over √n; se is 0 for fewer than two
+// values. The likelihood reports its Hutchinson estimates this way, and
+// seqlab's tables report per-point bounds this way.
+func MeanSE(v []float64) (mean, se float64) {
 	for _, a := range v {
 		mean += a
 	}

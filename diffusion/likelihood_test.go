@@ -173,3 +173,22 @@ func TestDequantisedBitsPerDim(t *testing.T) {
 		}
 	}
 }
+
+// TestMeanSE checks MeanSE against hand-computed means and standard errors.
+func TestMeanSE(t *testing.T) {
+	const tol = 1e-12
+	for _, c := range []struct {
+		v        []float64
+		mean, se float64
+	}{
+		{[]float64{1, 2, 3, 4}, 2.5, math.Sqrt(5.0/3) / 2}, // sample variance 5/3
+		{[]float64{-1, 1}, 0, 1},
+		{[]float64{7, 7, 7}, 7, 0},
+		{[]float64{5}, 5, 0},
+	} {
+		mean, se := diffusion.MeanSE(c.v)
+		if math.Abs(mean-c.mean) > tol || math.Abs(se-c.se) > tol {
+			t.Errorf("MeanSE(%v) = %v, %v, want %v, %v", c.v, mean, se, c.mean, c.se)
+		}
+	}
+}

@@ -295,22 +295,6 @@ type elboSampler interface {
 	NLL(dst []float64, m diffusion.Model, x0 []float32, binWidth float64, rng *rand.Rand) (diffusion.Stats, error)
 }
 
-// meanSE returns the mean of v and its standard error.
-func meanSE(v []float64) (mean, se float64) {
-	for _, a := range v {
-		mean += a
-	}
-	mean /= float64(len(v))
-	if len(v) < 2 {
-		return mean, 0
-	}
-	var ss float64
-	for _, a := range v {
-		ss += (a - mean) * (a - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(v)-1) / float64(len(v)))
-}
-
 func evalCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "eval",
@@ -412,7 +396,7 @@ func evalAction(c *cli.Context) error {
 	for i := range logp {
 		logp[i] = -logp[i]
 	}
-	m, se := meanSE(logp)
+	m, se := diffusion.MeanSE(logp)
 	div := "exact divergence"
 	if l.Probes > 0 {
 		div = fmt.Sprintf("Hutchinson, %d probes", l.Probes)
@@ -437,7 +421,7 @@ func elboCell(r *loadedRun, s sampleSettings, smp diffusion.Sampler, x0 []float3
 	if _, err := e.NLL(nll, r.model, x0, 0, rng); err != nil {
 		return "error: " + err.Error()
 	}
-	m, se := meanSE(nll)
+	m, se := diffusion.MeanSE(nll)
 	if math.IsInf(m, 1) {
 		return "inf (σ²=0)"
 	}
