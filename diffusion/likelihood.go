@@ -172,8 +172,7 @@ func (l Likelihood) Sample(dst []float32, logp []float64, m Model, n int, cond [
 
 // MeanSE returns the mean of v and its standard error, the sample standard
 // deviation (n−1 in the denominator) over √n; se is 0 for fewer than two
-// values. The likelihood reports its Hutchinson estimates this way, and
-// seqlab's tables report per-point bounds this way.
+// values. LogDensity reports its Hutchinson estimates' errors this way.
 func MeanSE(v []float64) (mean, se float64) {
 	for _, a := range v {
 		mean += a
