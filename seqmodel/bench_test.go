@@ -61,7 +61,6 @@ func benchTrainerStep(b *testing.B, width, depth, batch int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer tr.Close()
 	rng := rand.New(rand.NewPCG(2, 2))
 	x, t, y := make([]float32, 2*batch), make([]float32, batch), make([]float32, 2*batch)
 	regressionBatch(x, t, y, rng)

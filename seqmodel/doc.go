@@ -10,5 +10,8 @@
 // Trainer runs the two halves of a large batch as separate graphs on their
 // own goroutines, and Predict shares its row chunks out among GOMAXPROCS
 // goroutines; both split the work the same way whatever GOMAXPROCS is, so a
-// seed gives the same bits on any number of threads.
+// seed gives the same bits on any number of threads. gorgonia builds the
+// graphs and their gradients; the trainer runs them itself, op by op on the
+// part's goroutine, instead of through gorgonia's TapeMachine, whose thread
+// hand-offs made steps irregular on two cores.
 package seqmodel

@@ -43,7 +43,7 @@ type Trainer struct {
 // trainPart is the compiled graph of samples [lo, hi) of a batch.
 type trainPart struct {
 	lo, hi int
-	vm     G.VM
+	prog   *program
 	loss   *G.Node
 	feed   Feeder
 	target []float32
@@ -92,7 +92,6 @@ func newTrainer(net Backbone, batch int, cfg OptimConfig, parts int) (*Trainer, 
 	for p := range parts {
 		part, err := tr.compilePart(p*batch/parts, (p+1)*batch/parts)
 		if err != nil {
-			tr.Close()
 			return nil, err
 		}
 		tr.parts = append(tr.parts, part)
@@ -161,7 +160,9 @@ func (tr *Trainer) compilePart(lo, hi int) (*trainPart, error) {
 		}
 		part.gradNodes = append(part.gradNodes, gn)
 	}
-	part.vm = G.NewTapeMachine(g.G)
+	if part.prog, err = newProgram(g.G); err != nil {
+		return nil, fmt.Errorf("%s graph: %w", net.Config().Backbone, err)
+	}
 	part.grads = make([][]float32, len(nodes))
 	return part, nil
 }
@@ -182,11 +183,6 @@ func (tr *Trainer) Step(x, t, target []float32, cond []int32) (float64, error) {
 		return 0, fmt.Errorf("batch of %d points (%d values, %d labels) for a graph of %d points of dimension %d",
 			len(t), len(x), len(cond), n, tr.dim)
 	}
-	defer func() {
-		for _, p := range tr.parts {
-			p.vm.Reset()
-		}
-	}()
 	loss, norm, err := tr.backward(x, t, target, cond)
 	if err != nil {
 		return 0, fmt.Errorf("step %d: %w", tr.Opt.Step+1, err)
@@ -293,13 +289,13 @@ func (p *trainPart) run(x, t, target []float32, cond []int32, dim, outDim int) e
 		return err
 	}
 	copy(p.target, target[p.lo*outDim:p.hi*outDim])
-	if err := p.vm.RunAll(); err != nil {
+	if err := p.prog.run(); err != nil {
 		return err
 	}
-	p.lossV = float64(scalarF32(p.loss.Value()))
+	p.lossV = float64(scalarF32(p.prog.value(p.loss)))
 	for i, n := range p.gradNodes {
 		if n != nil {
-			p.grads[i] = f32(n.Value())
+			p.grads[i] = f32(p.prog.value(n))
 		}
 	}
 	return nil
@@ -318,13 +314,4 @@ func (tr *Trainer) SampleParams() *Params {
 		return tr.EMA
 	}
 	return tr.Net.Params()
-}
-
-// Close releases the compiled graphs.
-func (tr *Trainer) Close() error {
-	var err error
-	for _, p := range tr.parts {
-		err = errors.Join(err, p.vm.Close())
-	}
-	return err
 }

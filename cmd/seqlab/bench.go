@@ -196,11 +196,10 @@ func benchNet(cfg benchConfig) (seqmodel.Backbone, error) {
 // benchW1 times one rectified-flow training step as `seqlab train` takes it
 // (FlowMatching.Draw, then Trainer.Step), with the peer's settings.
 func benchW1(cfg benchConfig, warm int) (string, float64, string, error) {
-	step, done, err := newW1(cfg)
+	step, err := newW1(cfg)
 	if err != nil {
 		return "", 0, "", err
 	}
-	defer done()
 	dt, err := timeReps(warm, cfg.reps, func() error {
 		_, err := step()
 		return err
@@ -211,25 +210,24 @@ func benchW1(cfg benchConfig, warm int) (string, float64, string, error) {
 	return "toy-fm-train", 1 / dt.Seconds(), "steps/s", nil
 }
 
-// newW1 returns W1's training step, which returns the batch's loss, and a
-// function releasing the trainer. As in the peer, the optimizer is plain
+// newW1 returns W1's training step, which returns the batch's loss. As in
+// the peer, the optimizer is plain
 // Adam at lr 1e-3 (β = (0.9, 0.999), ε = 1e-8, no weight decay, clipping,
 // schedule or EMA) and the clean batch x0 (checkerboard points) is drawn
 // once; every step draws fresh times and noise.
-func newW1(cfg benchConfig) (step func() (float64, error), done func(), err error) {
+func newW1(cfg benchConfig) (step func() (float64, error), err error) {
 	net, err := benchNet(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	adam := seqmodel.OptimConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Steps: 1, MinLR: 1e-3}
 	tr, err := seqmodel.NewTrainer(net, cfg.batch, adam)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	toy, err := dataset.New("checkerboard")
 	if err != nil {
-		tr.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	rs := newStreams(1)
 	n, d := cfg.batch, net.Dim()
@@ -241,7 +239,7 @@ func newW1(cfg benchConfig) (step func() (float64, error), done func(), err erro
 		obj.Draw(xt, t, target, x0, noise)
 		return tr.Step(xt, t, target, nil)
 	}
-	return step, func() { tr.Close() }, nil
+	return step, nil
 }
 
 // benchW5 times drawing cfg.n samples with the Euler sampler of `seqlab

@@ -53,11 +53,10 @@ func TestBenchW1W5Lines(t *testing.T) {
 // a timing loop that skipped the optimizer or fed empty batches would not
 // show.
 func TestBenchW1Trains(t *testing.T) {
-	step, done, err := newW1(benchConfig{batch: 64, width: 32, depth: 2})
+	step, err := newW1(benchConfig{batch: 64, width: 32, depth: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer done()
 	var losses []float64
 	for range 300 {
 		loss, err := step()

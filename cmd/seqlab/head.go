@@ -85,7 +85,6 @@ func headAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	defer tr.Close()
 	runJSON, err := json.Marshal(r.cfg)
 	if err != nil {
 		return err

@@ -159,7 +159,6 @@ func train(w io.Writer, rc runConfig, opts trainOptions) error {
 	if err != nil {
 		return err
 	}
-	defer tr.Close()
 	ckPath := filepath.Join(opts.dir, fileCheckpoint)
 	if opts.resume {
 		ck, err := seqmodel.LoadCheckpoint(ckPath)
