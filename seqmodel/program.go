@@ -31,9 +31,9 @@ type programStep struct {
 	out  int
 }
 
-// newProgram orders the nodes of g that lead to the roots (inputs before
-// the ops that read them) and records the values of the leaves: inputs,
-// parameters and constants, whose tensors the caller fills between runs.
+// newProgram orders every node of g after the nodes it reads and records
+// the values of the leaves (inputs, parameters and constants), whose
+// tensors the caller fills between runs.
 func newProgram(g *G.ExprGraph) (*program, error) {
 	sorted, err := G.Sort(g)
 	if err != nil {

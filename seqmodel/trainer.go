@@ -151,8 +151,7 @@ func (tr *Trainer) compilePart(lo, hi int) (*trainPart, error) {
 	if err != nil {
 		return nil, fmt.Errorf("differentiate %s graph: %w", net.Config().Backbone, err)
 	}
-	// The gradients are read from their nodes' values: binding dual values
-	// would add every gradient into a second buffer and need it cleared.
+	// The gradients are the values the program leaves at their nodes.
 	for _, n := range nodes {
 		var gn *G.Node
 		if n != nil {

@@ -211,10 +211,10 @@ func benchW1(cfg benchConfig, warm int) (string, float64, string, error) {
 }
 
 // newW1 returns W1's training step, which returns the batch's loss. As in
-// the peer, the optimizer is plain
-// Adam at lr 1e-3 (β = (0.9, 0.999), ε = 1e-8, no weight decay, clipping,
-// schedule or EMA) and the clean batch x0 (checkerboard points) is drawn
-// once; every step draws fresh times and noise.
+// the peer, the optimizer is plain Adam at lr 1e-3 (β = (0.9, 0.999),
+// ε = 1e-8, no weight decay, clipping, schedule or EMA) and the clean batch
+// x0 (checkerboard points) is drawn once; every step draws fresh times and
+// noise.
 func newW1(cfg benchConfig) (step func() (float64, error), err error) {
 	net, err := benchNet(cfg)
 	if err != nil {
