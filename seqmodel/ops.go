@@ -13,11 +13,11 @@ import (
 
 // This file holds the machinery shared by seqmodel's custom gorgonia ops.
 //
-// Every op is a pointer to a struct that owns its output buffer: the
-// TapeMachine's Reset drops its registers, so an op that allocated in Do would
-// allocate its whole output again at every training step. Reusing the buffer
-// is safe because a graph recomputes every value in every step and the
-// machine never keeps a value across Reset.
+// Every op is a pointer to a struct that owns its output buffer, so that Do
+// does not allocate its whole output again at every training step (neither
+// the trainer's program nor gorgonia's TapeMachine keeps an op's result for
+// it). Reusing the buffer is safe because a graph recomputes every value in
+// every step and nothing keeps a value from one step to the next.
 
 // opBase provides the Op methods that are the same for every seqmodel op.
 type opBase struct{}

@@ -11,9 +11,9 @@ import (
 )
 
 // Trainer fits a Backbone's output to regression targets with the mean
-// squared error, AdamW and an EMA of the weights. It compiles the graph once
-// for a fixed batch size; each Step runs Let (the feeder) → RunAll → the
-// optimizer step → Reset.
+// squared error, AdamW and an EMA of the weights. It builds the graph once
+// for a fixed batch size; each Step feeds the batch into the graph's inputs,
+// runs its program (program.go) and takes the optimizer step.
 //
 // A batch of at least 2·minPartRows samples is split into trainParts fixed
 // parts (samples [0, n/2) and [n/2, n)), each with its own compiled graph
