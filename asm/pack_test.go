@@ -310,24 +310,27 @@ func BenchmarkPackColumns(b *testing.B) {
 }
 
 // BenchmarkPackRows packs a 256-deep block of n columns from rows of a
-// 1024-wide matrix into slivers of each kernel width: rows of op(A) when A
-// is transposed (n = mc = 132, w = mr), or a panel of op(B) (n = 1024,
+// 1024-wide matrix (rows 4 KB apart) and of a 256-wide one (W1's hidden
+// activations) into slivers of each kernel width: rows of op(A) when A is
+// transposed (n = mc = 132, w = mr), or a panel of op(B) (n = min(ld, 1024),
 // w = nr). It reports the time per packed value.
 func BenchmarkPackRows(b *testing.B) {
-	const kb, ld = 256, 1024
+	const kb = 256
 	for _, name := range Implementations() {
-		for _, wn := range [][2]int{{6, 132}, {12, 132}, {16, 1024}, {32, 1024}} {
-			w, n := wn[0], wn[1]
-			b.Run(fmt.Sprintf("impl=%s/w=%d/n=%d/kb=%d/ld=%d", name, w, n, kb, ld), func(b *testing.B) {
-				src := packSource(rand.New(rand.NewPCG(1, 2)), kb, n, ld, 0)
-				d := make([]float32, ceilDiv(n, w)*w*kb)
-				withImpl(name, func() {
-					for b.Loop() {
-						packRows(d, w, src, ld, n, kb)
-					}
+		for _, ld := range []int{256, 1024} {
+			for _, wn := range [][2]int{{6, 132}, {12, 132}, {16, ld}, {32, ld}} {
+				w, n := wn[0], wn[1]
+				b.Run(fmt.Sprintf("impl=%s/w=%d/n=%d/kb=%d/ld=%d", name, w, n, kb, ld), func(b *testing.B) {
+					src := packSource(rand.New(rand.NewPCG(1, 2)), kb, n, ld, 0)
+					d := make([]float32, ceilDiv(n, w)*w*kb)
+					withImpl(name, func() {
+						for b.Loop() {
+							packRows(d, w, src, ld, n, kb)
+						}
+					})
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*kb*n), "ns/value")
 				})
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*kb*n), "ns/value")
-			})
+			}
 		}
 	}
 }
