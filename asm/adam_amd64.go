@@ -4,10 +4,8 @@ package asm
 
 func adamStep(p, m, v, g []float32, k *adamConsts) {
 	f := adamStepGeneric
-	switch active {
-	case implAVX512:
-		f = adamStepAVX512
-	case implAVX2:
+	if active != implGeneric {
+		// AVX-512 included: see adam_amd64.s.
 		f = adamStepAVX2
 	}
 	for len(p) > chunk {
@@ -16,9 +14,6 @@ func adamStep(p, m, v, g []float32, k *adamConsts) {
 	}
 	f(p, m, v, g, k)
 }
-
-//go:noescape
-func adamStepAVX512(p, m, v, g []float32, k *adamConsts)
 
 //go:noescape
 func adamStepAVX2(p, m, v, g []float32, k *adamConsts)
