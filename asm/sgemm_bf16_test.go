@@ -420,3 +420,33 @@ func BenchmarkBF16Dot(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBF16Pack times the packing of one tile from a 256-wide float32
+// matrix (W1's hidden activations): rows of op(A), depth pairs of op(B),
+// and pairs then transposed (op(A) when A is transposed). It reports the
+// time per packed value.
+func BenchmarkBF16Pack(b *testing.B) {
+	const ld = 256
+	src := make([]float32, 32*ld)
+	for i := range src {
+		src[i] = float32(i%97) / 7
+	}
+	var t [tileWords]uint16
+	for name, kern := range bf16Sets() {
+		for _, op := range []struct {
+			name string
+			f    func()
+		}{
+			{"rows", func() { kern.rows(&t, src, ld, 16, 32) }},
+			{"pairs", func() { kern.pairs(&t, src, ld, 32, 16) }},
+			{"pairs+transpose", func() { kern.pairs(&t, src, ld, 32, 16); kern.transpose(&t) }},
+		} {
+			b.Run(fmt.Sprintf("impl=%s/op=%s/ld=%d", name, op.name, ld), func(b *testing.B) {
+				for b.Loop() {
+					op.f()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tileWords), "ns/value")
+			})
+		}
+	}
+}
