@@ -286,18 +286,23 @@ done2:
 // rows of src in blocks of ROWBLOCK and, within a block, each vector of
 // lanes columns of each sliver in turn down the block's rows: a masked load
 // reads the columns before n (and faults on none of the others), a masked
-// store writes the sliver's columns. Blocks of 16 to 64 rows measured
-// alike; whole slivers (down all kb rows) were up to 3 times slower on rows
-// 4 KB apart, a row at a time 2 times slower, and prefetching the next
-// block's rows no faster inside Sgemm.
+// store writes the sliver's columns (the AVX2 kernel stores in pieces
+// instead; see packRowsAVX2). A block's rows stay in L1 while its slivers
+// are packed, even when they are 4 KB apart and so all fall into one set:
+// blocks of 8 rows fit the 8 ways of Zen 4's L1, where blocks of 32 rows
+// 4 KB apart packed 1.5–3.7 times slower and 256-wide rows no faster (on
+// Sapphire Rapids' 12-way L1, 16 to 64 rows had measured alike). Whole
+// slivers (down all kb rows) were up to 3 times slower on rows 4 KB apart,
+// a row at a time 2 times slower, and prefetching the next block's rows no
+// faster inside Sgemm.
 //
 // Registers: SI is row q0 (the block's first) of src, DI row q0 of sliver 0
 // in d, R8 ld in bytes, R9 a sliver (w·kb values) in bytes, R10 w, R11 n,
 // R12 the rows left, BX row q0 of sliver s, DX its first column s·w, CX
 // the column o within the sliver; AX, R13 and R14 walk a vector's rows.
 
-#define ROWBLOCK 32
-#define LOG2ROWBLOCK 5
+#define ROWBLOCK 8
+#define LOG2ROWBLOCK 3
 
 // CHUNKLEN(lanes) sets AX to the vector's columns in the sliver,
 // min(lanes, w − o).
