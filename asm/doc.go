@@ -1,6 +1,7 @@
 // Package asm holds seqlab's hot loops: SGEMM, integrator steps, element-wise
 // activations, row sums and the AdamW update, each with AVX-512 and AVX2+FMA
-// assembly and a pure-Go twin.
+// assembly and a pure-Go twin (the AdamW update runs its AVX2 kernel under
+// both, which is as fast; see adam_amd64.s).
 //
 // # Contract
 //
