@@ -290,7 +290,7 @@ done2:
 // instead; see packRowsAVX2). A block's rows stay in L1 while its slivers
 // are packed, even when they are 4 KB apart and so all fall into one set:
 // blocks of 8 rows fit the 8 ways of Zen 4's L1, where blocks of 32 rows
-// 4 KB apart packed 1.5–3.7 times slower and 256-wide rows no faster (on
+// 4 KB apart packed 1.6–3.9 times slower and 256-wide rows no faster (on
 // Sapphire Rapids' 12-way L1, 16 to 64 rows had measured alike). Whole
 // slivers (down all kb rows) were up to 3 times slower on rows 4 KB apart,
 // a row at a time 2 times slower, and prefetching the next block's rows no
@@ -421,7 +421,7 @@ GLOBL packMask<>(SB), RODATA|NOPTR, $64
 
 // func packRowsAVX2(d []float32, w int, src []float32, ld, n, kb int)
 //
-// VMASKMOVPS stores are microcoded on AMD processors (Zen 2 to 4): a masked
+// VMASKMOVPS stores are microcoded on AMD processors (measured on Zen 4): a masked
 // store per row made the kernel 4 times slower there. Vectors of 8 columns
 // before n move with plain loads and stores; the others load with
 // VMASKMOVPS and store the sliver's columns in pieces of 8, 4, 2 and 1
