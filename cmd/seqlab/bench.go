@@ -171,6 +171,9 @@ func timeReps(warm, reps int, f func() error) (time.Duration, error) {
 // a standard normal, like the peer's torch.randn operands.
 func benchGEMM(cfg benchConfig, warm int) (string, float64, string, error) {
 	n := cfg.size
+	if err := checkMemory(fmt.Sprintf("--size %d", n), 12*float64(n)*float64(n)); err != nil {
+		return "", 0, "", err
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
 	for i := range a {
@@ -187,10 +190,15 @@ func benchGEMM(cfg benchConfig, warm int) (string, float64, string, error) {
 // "mlp" backbone on [x, 64-d time embedding] for 2-D points, depth hidden
 // layers of width units with SiLU, seeded as `seqlab train --seed 1` is.
 func benchNet(cfg benchConfig) (seqmodel.Backbone, error) {
-	return seqmodel.NewBackbone(seqmodel.Config{
+	return seqmodel.NewBackbone(benchNetConfig(cfg), rand.New(newStreams(1).init))
+}
+
+// benchNetConfig is the configuration of benchNet's network.
+func benchNetConfig(cfg benchConfig) seqmodel.Config {
+	return seqmodel.Config{
 		Backbone: "mlp", Dim: 2, Width: cfg.width, Depth: cfg.depth,
 		Activation: seqmodel.SiLU, TimeDim: benchTimeDim,
-	}, rand.New(newStreams(1).init))
+	}
 }
 
 // benchW1 times one rectified-flow training step as `seqlab train` takes it
@@ -216,6 +224,10 @@ func benchW1(cfg benchConfig, warm int) (string, float64, string, error) {
 // x0 (checkerboard points) is drawn once; every step draws fresh times and
 // noise.
 func newW1(cfg benchConfig) (step func() (float64, error), err error) {
+	need := trainMemory(benchNetConfig(cfg), cfg.batch)
+	if err := checkMemory(fmt.Sprintf("training with --batch %d, --width %d and --depth %d", cfg.batch, cfg.width, cfg.depth), need); err != nil {
+		return nil, err
+	}
 	net, err := benchNet(cfg)
 	if err != nil {
 		return nil, err
@@ -264,6 +276,10 @@ func benchW5(cfg benchConfig, warm int) (string, float64, string, error) {
 // on the flow-matching model of the W1 network (also returned) at its
 // initial weights, without gradients.
 func newW5(cfg benchConfig) (run func() (diffusion.Stats, error), x []float32, net seqmodel.Backbone, err error) {
+	need := sampleMemory(2, cfg.n) + trainMemory(benchNetConfig(cfg), 0)
+	if err := checkMemory(fmt.Sprintf("sampling -n %d with --width %d and --depth %d", cfg.n, cfg.width, cfg.depth), need); err != nil {
+		return nil, nil, nil, err
+	}
 	if net, err = benchNet(cfg); err != nil {
 		return nil, nil, nil, err
 	}

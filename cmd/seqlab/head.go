@@ -74,8 +74,12 @@ func headAction(c *cli.Context) error {
 	if kind == "npr" {
 		obj.Eps = &r.model
 	}
+	nc := r.cfg.Net
+	if err := checkMemory(fmt.Sprintf("training with --batch %d, width %d and depth %d", batch, nc.Width, nc.Depth), trainMemory(nc, batch)); err != nil {
+		return err
+	}
 	rs := newStreams(c.Uint64("seed"))
-	net, err := seqmodel.NewBackbone(r.cfg.Net, rand.New(rs.init))
+	net, err := seqmodel.NewBackbone(nc, rand.New(rs.init))
 	if err != nil {
 		return err
 	}

@@ -67,6 +67,15 @@ func runHippo(c *cli.Context) error {
 	if len(measures) == 0 {
 		return fmt.Errorf("hippo: no measure given (valid: %s)", strings.Join(hippo.OnlineMeasures(), ", "))
 	}
+	if err := checkMemory(fmt.Sprintf("hippo with -n %s", c.String("n")), hippoMemory(ns)); err != nil {
+		return err
+	}
+	if c.String("csv") == "" {
+		samples := c.Float64("T") / dt
+		if err := checkMemory(fmt.Sprintf("hippo with -T %g and --dt %g", c.Float64("T"), dt), hippoSignalMemory(samples, len(measures)*len(ns))); err != nil {
+			return err
+		}
+	}
 	// Check every measure and N before reading or writing anything.
 	for _, m := range measures {
 		for _, n := range ns {

@@ -93,8 +93,26 @@ func saveLines(path, title, xlabel, ylabel string, logY bool, lines ...series) e
 		l.Color = plotutil.Color(i)
 		l.Width = vg.Points(1.2)
 		p.Add(l)
+		if len(pts) == 1 {
+			// A line through one point draws nothing; mark the point.
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return fmt.Errorf("plot %s: %w", path, err)
+			}
+			sc.Color = l.Color
+			p.Add(sc)
+		}
 		if s.Name != "" {
 			p.Legend.Add(s.Name, l)
+		}
+	}
+	if logY && !(p.Y.Min > 0 && p.Y.Max > p.Y.Min) {
+		// A log axis needs a positive span; one point (a run shorter
+		// than --log-every) spans none, and no points leave no range.
+		if p.Y.Max > 0 {
+			p.Y.Min, p.Y.Max = p.Y.Max/2, p.Y.Max*2
+		} else {
+			p.Y.Min, p.Y.Max = 0.1, 10
 		}
 	}
 	p.Legend.Top = true

@@ -147,6 +147,9 @@ func (s sampleSettings) sampler(r *loadedRun, rng *rand.Rand) (diffusion.Sampler
 // draw samples s.n points from the run's model with smp (built by
 // s.sampler); the Stats count the sampler's network evaluations.
 func (s sampleSettings) draw(smp diffusion.Sampler, r *loadedRun, rng *rand.Rand) ([]float32, diffusion.Stats, error) {
+	if err := checkMemory(fmt.Sprintf("sampling -n %d", s.n), sampleMemory(r.model.Net.Dim(), s.n)); err != nil {
+		return nil, diffusion.Stats{}, err
+	}
 	x := make([]float32, s.n*r.model.Net.Dim())
 	st, err := smp.Sample(x, r.model, s.n, nil, rng)
 	return x, st, err

@@ -147,6 +147,13 @@ func train(w io.Writer, rc runConfig, opts trainOptions) error {
 	if err := setPrecision(rc.Precision); err != nil {
 		return err
 	}
+	nc := rc.Net
+	if err := checkMemory(fmt.Sprintf("training with --batch %d, --width %d and --depth %d", rc.Batch, nc.Width, nc.Depth), trainMemory(nc, rc.Batch)); err != nil {
+		return err
+	}
+	if err := checkMemory(fmt.Sprintf("sampling -n %d", opts.sample.n), sampleMemory(nc.Dim, opts.sample.n)); err != nil {
+		return err
+	}
 	if rc.Optim.Warmup >= rc.Optim.Steps {
 		rc.Optim.Warmup = rc.Optim.Steps / 10
 	}
