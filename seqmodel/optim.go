@@ -30,24 +30,31 @@ func DefaultOptim(steps int) OptimConfig {
 		Warmup: steps / 100, Steps: steps, MinLR: 1e-4, EMADecay: 0.999}
 }
 
-// Validate reports the first setting that cannot work.
+// Validate reports the first setting that cannot work. NaN and infinite
+// values are refused everywhere: a run's configuration is stored as JSON,
+// which has neither.
 func (c OptimConfig) Validate() error {
 	switch {
-	case !(c.LR > 0):
-		return fmt.Errorf("learning rate %g must be positive", c.LR)
-	case c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1:
+	case !positive(c.LR):
+		return fmt.Errorf("learning rate %g must be positive and finite", c.LR)
+	case !unitInterval(c.Beta1) || !unitInterval(c.Beta2):
 		return fmt.Errorf("Adam betas (%g, %g) must lie in [0, 1)", c.Beta1, c.Beta2)
-	case !(c.Eps > 0):
-		return fmt.Errorf("Adam ε %g must be positive", c.Eps)
-	case c.WeightDecay < 0 || c.Clip < 0 || c.MinLR < 0:
-		return fmt.Errorf("weight decay %g, clip %g and min lr %g must not be negative", c.WeightDecay, c.Clip, c.MinLR)
+	case !positive(c.Eps):
+		return fmt.Errorf("Adam ε %g must be positive and finite", c.Eps)
+	case !nonNegative(c.WeightDecay) || !nonNegative(c.Clip) || !nonNegative(c.MinLR):
+		return fmt.Errorf("weight decay %g, clip %g and min lr %g must be finite and not negative", c.WeightDecay, c.Clip, c.MinLR)
 	case c.Warmup < 0 || c.Steps <= 0:
 		return fmt.Errorf("warmup %d and steps %d must be non-negative and positive", c.Warmup, c.Steps)
-	case c.EMADecay < 0 || c.EMADecay >= 1:
+	case !unitInterval(c.EMADecay):
 		return fmt.Errorf("EMA decay %g must lie in [0, 1)", c.EMADecay)
 	}
 	return nil
 }
+
+// positive, nonNegative and unitInterval are false for NaN and ±Inf.
+func positive(x float64) bool     { return x > 0 && !math.IsInf(x, 1) }
+func nonNegative(x float64) bool  { return x >= 0 && !math.IsInf(x, 1) }
+func unitInterval(x float64) bool { return x >= 0 && x < 1 }
 
 // LearningRate is the schedule at step (0-based): linear warmup from LR/Warmup
 // to LR over Warmup steps, then cosine decay from LR to MinLR at Steps.

@@ -195,6 +195,40 @@ func TestNewBackboneRejects(t *testing.T) {
 	}
 }
 
+// TestOptimConfigRejects checks that Validate refuses every setting that
+// cannot work, NaN and infinities included (a run's configuration is
+// written as JSON, which has neither), and accepts the defaults.
+func TestOptimConfigRejects(t *testing.T) {
+	good := DefaultOptim(100)
+	if err := good.Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	nan, inf := math.NaN(), math.Inf(1)
+	cases := map[string]func(*OptimConfig){
+		"lr 0":             func(c *OptimConfig) { c.LR = 0 },
+		"lr NaN":           func(c *OptimConfig) { c.LR = nan },
+		"lr Inf":           func(c *OptimConfig) { c.LR = inf },
+		"beta1 1":          func(c *OptimConfig) { c.Beta1 = 1 },
+		"beta2 NaN":        func(c *OptimConfig) { c.Beta2 = nan },
+		"eps Inf":          func(c *OptimConfig) { c.Eps = inf },
+		"weight decay NaN": func(c *OptimConfig) { c.WeightDecay = nan },
+		"clip -1":          func(c *OptimConfig) { c.Clip = -1 },
+		"clip NaN":         func(c *OptimConfig) { c.Clip = nan },
+		"clip Inf":         func(c *OptimConfig) { c.Clip = inf },
+		"min lr Inf":       func(c *OptimConfig) { c.MinLR = inf },
+		"steps 0":          func(c *OptimConfig) { c.Steps = 0 },
+		"ema 1":            func(c *OptimConfig) { c.EMADecay = 1 },
+		"ema NaN":          func(c *OptimConfig) { c.EMADecay = nan },
+	}
+	for name, mutate := range cases {
+		c := good
+		mutate(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
 // ExampleNewTrainer trains the point MLP to regress a fixed target and
 // samples it without gradients.
 func ExampleNewTrainer() {

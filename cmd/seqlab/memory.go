@@ -13,7 +13,7 @@ import (
 // Where the physical memory is unknown (outside Linux) it checks nothing.
 func checkMemory(what string, need float64) error {
 	total := physicalMemory()
-	if total <= 0 || need <= total {
+	if total <= 0 || !(need > total) { // NaN (from a NaN flag) is left to the flag's own check
 		return nil
 	}
 	return fmt.Errorf("%s needs about %.1f GiB of memory; this machine has %.1f GiB", what, need/(1<<30), total/(1<<30))

@@ -90,6 +90,9 @@ func (s sampleSettings) check() error {
 	if s.nfe <= 0 {
 		return fmt.Errorf("--nfe %d must be positive", s.nfe)
 	}
+	if s.name == "pc" && (s.opts.Corrector < 1 || s.opts.Corrector >= s.nfe) {
+		return fmt.Errorf("pc: --corrector %d must be at least 1 and below --nfe %d (a step spends 1 + corrector network evaluations)", s.opts.Corrector, s.nfe)
+	}
 	o := s.opts
 	o.Steps = max(1, s.nfe/stages(s.name, o.Corrector))
 	o.Gamma = &diffusion.GammaTable{T: []float64{1}, Gamma: []float64{1}, SE: []float64{0}}
@@ -275,6 +278,9 @@ func evaluateRun(w io.Writer, dir string, s sampleSettings) error {
 // directions come from evalRng. It returns the sampler it built, so that a
 // likelihood bound uses the same one (the same Γ table).
 func evaluate(r *loadedRun, s sampleSettings, sampleRng, evalRng *rand.Rand) (evalResult, []float32, diffusion.Sampler, error) {
+	if err := checkEvalN(s.n); err != nil {
+		return evalResult{}, nil, nil, err
+	}
 	start := time.Now()
 	smp, prep, err := s.sampler(r, sampleRng)
 	if err != nil {
@@ -290,6 +296,15 @@ func evaluate(r *loadedRun, s sampleSettings, sampleRng, evalRng *rand.Rand) (ev
 	res.Samples = metrics.Compare(x, a, d, evalRng)
 	res.Baseline = metrics.Compare(b, a, d, evalRng)
 	return res, x, smp, nil
+}
+
+// checkEvalN returns an error unless n samples are enough to evaluate: the
+// unbiased MMD needs two in each set.
+func checkEvalN(n int) error {
+	if n < 2 {
+		return fmt.Errorf("-n %d: the evaluation compares at least 2 samples with data", n)
+	}
+	return nil
 }
 
 // elboSampler is a sampler whose reverse process has a likelihood bound

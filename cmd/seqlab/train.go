@@ -147,6 +147,9 @@ func train(w io.Writer, rc runConfig, opts trainOptions) error {
 	if err := setPrecision(rc.Precision); err != nil {
 		return err
 	}
+	if err := checkEvalN(opts.sample.n); err != nil {
+		return err
+	}
 	nc := rc.Net
 	if err := checkMemory(fmt.Sprintf("training with --batch %d, --width %d and --depth %d", rc.Batch, nc.Width, nc.Depth), trainMemory(nc, rc.Batch)); err != nil {
 		return err

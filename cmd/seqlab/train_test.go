@@ -226,6 +226,10 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{[]string{"--activation", "swish"}, "silu"},
 		{[]string{"--precision", "fp16"}, "bf16"},
 		{[]string{"--batch", "0"}, "--batch"},
+		{[]string{"--n", "1"}, "-n 1"},
+		{[]string{"--objective", "score", "--sampler", "pc", "--corrector", "1000000000"}, "--corrector"},
+		{[]string{"--objective", "score", "--sampler", "pc", "--corrector", "-1"}, "--corrector"},
+		{[]string{"--clip", "NaN"}, "clip"},
 		{[]string{"--resume"}, "resume"},
 	}
 	for _, c := range cases {
