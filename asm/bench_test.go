@@ -240,12 +240,13 @@ func BenchmarkSiLUGrad(b *testing.B) {
 	})
 }
 
-// benchRows runs a row kernel per implementation on W1's matrices: a
-// 1024×256 hidden activation and the 1024×2 output; bytes is the memory one
-// call reads and writes per element of the matrix.
+// benchRows runs a row kernel per implementation on W1's matrices, a
+// 1024×256 hidden activation and the 1024×2 output, and on 100-wide rows,
+// which end in a partial vector; bytes is the memory one call reads and
+// writes per element of the matrix.
 func benchRows(b *testing.B, bytes int, f func(x, row []float32)) {
 	for _, name := range Implementations() {
-		for _, s := range [][2]int{{1024, 256}, {1024, 2}} {
+		for _, s := range [][2]int{{1024, 256}, {1024, 100}, {1024, 2}} {
 			b.Run(fmt.Sprintf("impl=%s/rows=%d/cols=%d", name, s[0], s[1]), func(b *testing.B) {
 				x, row := benchSlices(s[0]*s[1], 1)[0], benchSlices(s[1], 1)[0]
 				withImpl(name, func() {

@@ -175,6 +175,8 @@ TEXT ·addBiasSiLUAVX512(SB), NOSPLIT, $0-88
 	TAILMASK512
 	ANDQ $-16, R10  // elements in full vectors
 
+	PCALIGN $64 // the row loop in one 64-byte window, the padding run once per call
+
 abs512row:
 	XORQ R11, R11
 
@@ -187,8 +189,7 @@ abs512col:
 
 abs512tail:
 	TESTQ CX, CX
-	JZ    abs512next
-	ADDBIASSILU512(LDM, STM)
+	JNZ   abs512partial
 
 abs512next:
 	ADDQ R8, DI
@@ -197,6 +198,16 @@ abs512next:
 	JNZ  abs512row
 	VZEROUPPER
 	RET
+
+// The partial vector of each row, out of the row loop's way.
+abs512partial:
+	LDM((SI)(R11*4), Z0)
+	LDM((DX)(R11*4), Z7)
+	VADDPS Z7, Z0, Z0
+	STZTAIL(Z0, (SI)(R11*4), abs512pre4, abs512pre2, abs512pre1, abs512pre)
+	SILUCORE512
+	STZTAIL(Z0, (DI)(R11*4), abs512h4, abs512h2, abs512h1, abs512h)
+	JMP abs512next
 
 // func addRowsAVX512(y []float32, ys int, z []float32, zs int, rows, n int)
 TEXT ·addRowsAVX512(SB), NOSPLIT, $0-80
@@ -213,6 +224,8 @@ TEXT ·addRowsAVX512(SB), NOSPLIT, $0-80
 	TAILMASK512
 	ANDQ $-16, R10  // elements in full vectors
 
+	PCALIGN $64 // the row loop in one 64-byte window, the padding run once per call
+
 addrows512row:
 	XORQ R11, R11
 
@@ -226,12 +239,8 @@ addrows512col:
 	JMP     addrows512col
 
 addrows512tail:
-	TESTQ    CX, CX
-	JZ       addrows512next
-	VMOVUPS.Z (DI)(R11*4), K1, Z0
-	VMOVUPS.Z (SI)(R11*4), K1, Z1
-	VADDPS   Z1, Z0, Z0
-	VMOVUPS  Z0, K1, (DI)(R11*4)
+	TESTQ CX, CX
+	JNZ   addrows512partial
 
 addrows512next:
 	ADDQ R8, DI
@@ -240,6 +249,14 @@ addrows512next:
 	JNZ  addrows512row
 	VZEROUPPER
 	RET
+
+// The partial vector of each row, out of the row loop's way.
+addrows512partial:
+	VMOVUPS.Z (DI)(R11*4), K1, Z0
+	VMOVUPS.Z (SI)(R11*4), K1, Z1
+	VADDPS   Z1, Z0, Z0
+	STZTAIL(Z0, (DI)(R11*4), addrows512t4, addrows512t2, addrows512t1, addrows512t)
+	JMP addrows512next
 
 // ---- AVX2+FMA. Y15 holds 1, Y14 the tail mask; the other constants are
 // memory operands.
@@ -377,6 +394,8 @@ TEXT ·addBiasSiLUAVX2(SB), NOSPLIT, $0-88
 	TAILMASK2
 	ANDQ    $-8, R10  // elements in full vectors
 
+	PCALIGN $64 // the row loop in one 64-byte window, the padding run once per call
+
 abs2row:
 	XORQ R11, R11
 
@@ -389,8 +408,7 @@ abs2col:
 
 abs2tail:
 	TESTQ CX, CX
-	JZ    abs2next
-	ADDBIASSILU2(LDYM, STYM)
+	JNZ   abs2partial
 
 abs2next:
 	ADDQ R8, DI
@@ -399,6 +417,16 @@ abs2next:
 	JNZ  abs2row
 	VZEROUPPER
 	RET
+
+// The partial vector of each row, out of the row loop's way.
+abs2partial:
+	LDYM((SI)(R11*4), Y0)
+	LDYM((DX)(R11*4), Y7)
+	VADDPS Y7, Y0, Y0
+	STYTAIL(Y0, (SI)(R11*4), abs2pre2, abs2pre1, abs2pre)
+	SILUCORE2
+	STYTAIL(Y0, (DI)(R11*4), abs2h2, abs2h1, abs2h)
+	JMP abs2next
 
 // func addRowsAVX2(y []float32, ys int, z []float32, zs int, rows, n int)
 TEXT ·addRowsAVX2(SB), NOSPLIT, $0-80
@@ -415,6 +443,8 @@ TEXT ·addRowsAVX2(SB), NOSPLIT, $0-80
 	TAILMASK2
 	ANDQ $-8, R10  // elements in full vectors
 
+	PCALIGN $64 // the row loop in one 64-byte window, the padding run once per call
+
 addrows2row:
 	XORQ R11, R11
 
@@ -428,12 +458,8 @@ addrows2col:
 	JMP     addrows2col
 
 addrows2tail:
-	TESTQ      CX, CX
-	JZ         addrows2next
-	VMASKMOVPS (DI)(R11*4), Y14, Y0
-	VMASKMOVPS (SI)(R11*4), Y14, Y1
-	VADDPS     Y1, Y0, Y0
-	VMASKMOVPS Y0, Y14, (DI)(R11*4)
+	TESTQ CX, CX
+	JNZ   addrows2partial
 
 addrows2next:
 	ADDQ R8, DI
@@ -442,3 +468,11 @@ addrows2next:
 	JNZ  addrows2row
 	VZEROUPPER
 	RET
+
+// The partial vector of each row, out of the row loop's way.
+addrows2partial:
+	VMASKMOVPS (DI)(R11*4), Y14, Y0
+	VMASKMOVPS (SI)(R11*4), Y14, Y1
+	VADDPS     Y1, Y0, Y0
+	STYTAIL(Y0, (DI)(R11*4), addrows2t2, addrows2t1, addrows2t)
+	JMP addrows2next

@@ -33,3 +33,59 @@
 	SHLQ    $2, BX;               \
 	SUBQ    BX, AX;               \
 	VMOVDQU (AX), Y14
+
+// STYTAIL stores the low CX lanes (0 < CX < 8) of y at addr in pieces of 4,
+// 2 and 1 lanes, for kernels that store a partial vector on every row:
+// VMASKMOVPS stores are microcoded on AMD processors (see packRowsAVX2).
+// l2, l1 and done are labels unique to each use. Clobbers BX and Y13.
+#define STYTAIL(y, addr, l2, l1, done) \
+	LEAQ         addr, BX;     \
+	VMOVAPS      y, Y13;       \
+	TESTQ        $4, CX;       \
+	JZ           l2;           \
+	VMOVUPS      X13, (BX);    \
+	VEXTRACTF128 $1, Y13, X13; \
+	ADDQ         $16, BX;      \
+l2:                                \
+	TESTQ        $2, CX;       \
+	JZ           l1;           \
+	VMOVLPS      X13, (BX);    \
+	VMOVHLPS     X13, X13, X13; \
+	ADDQ         $8, BX;       \
+l1:                                \
+	TESTQ        $1, CX;       \
+	JZ           done;         \
+	VMOVSS       X13, (BX);    \
+done:
+
+// STZTAIL stores the low CX lanes (0 < CX < 16) of z at addr in pieces of
+// 8, 4, 2 and 1 lanes, for kernels that store a partial vector on every
+// row: on Zen 4 a load of the next row that overlaps a masked store's
+// 64 bytes waits for the store to commit (AddBias on 100-wide rows ran at
+// half the speed of STYTAIL's AVX2 kernel). l4, l2, l1 and done are labels
+// unique to each use. Clobbers BX and Z13.
+#define STZTAIL(z, addr, l4, l2, l1, done) \
+	LEAQ          addr, BX;     \
+	VMOVAPS       z, Z13;       \
+	TESTQ         $8, CX;       \
+	JZ            l4;           \
+	VMOVUPS       Y13, (BX);    \
+	VEXTRACTF32X8 $1, Z13, Y13; \
+	ADDQ          $32, BX;      \
+l4:                                 \
+	TESTQ         $4, CX;       \
+	JZ            l2;           \
+	VMOVUPS       X13, (BX);    \
+	VEXTRACTF128  $1, Y13, X13; \
+	ADDQ          $16, BX;      \
+l2:                                 \
+	TESTQ         $2, CX;       \
+	JZ            l1;           \
+	VMOVLPS       X13, (BX);    \
+	VMOVHLPS      X13, X13, X13; \
+	ADDQ          $8, BX;       \
+l1:                                 \
+	TESTQ         $1, CX;       \
+	JZ            done;         \
+	VMOVSS        X13, (BX);    \
+done:
