@@ -69,6 +69,13 @@ func KernelDiag(dst []float64, dA, dB, C []complex128) {
 //     no special case.
 //  3. K = inverse real FFT of K̂.
 //
+// Two nodes are evaluated otherwise. At ω = 1, I − Ā is singular when A has
+// a zero eigenvalue (the Fourier measures' sine-0 state, which B never
+// excites), and K̂ = Σ_l K_l = (Σ_l C Ā^l) B̄ is summed from step 1's
+// iterates instead. Where a D_n nearly vanishes (an eigenvalue of the
+// normal part on the bilinear image of the node), the Cauchy sums would
+// cancel huge terms, and the N×N system is solved directly (dplrDirect).
+//
 // It panics if the lengths differ.
 func KernelDPLR(dst []float64, lambda []complex128, P [][]complex128, B, C []complex128, dt float64) {
 	half := len(lambda)
@@ -99,10 +106,15 @@ func KernelDPLR(dst []float64, lambda []complex128, P [][]complex128, B, C []com
 	}
 	d := complex(dt, 0)
 
-	// Step 1: C̃ = C − C Ā^L with x Ā = [x (I + Δ/2·A)] (I − Δ/2·A)⁻¹.
+	// Step 1: C̃ = C − C Ā^L with x Ā = [x (I + Δ/2·A)] (I − Δ/2·A)⁻¹,
+	// and sum = Σ_{l<L} C Ā^l for the node ω = 1.
 	x := append([]complex128(nil), c...)
+	sum := make([]complex128, len(c))
 	step := newDPLRRowStep(lam, p, dt)
 	for range L {
+		for i, xi := range x {
+			sum[i] += xi
+		}
 		step.apply(x)
 	}
 	ct := make([]complex128, len(c))
@@ -117,19 +129,31 @@ func KernelDPLR(dst []float64, lambda []complex128, P [][]complex128, B, C []com
 	kpb := make([]complex128, r)
 	kpp := make([]complex128, r*r)
 	inv := make([]complex128, len(lam))
-	for k := range nodes {
+	var bbar complex128 // K̂ at ω = 1: sum·B̄
+	for i, v := range step.inputColumn(b) {
+		bbar += sum[i] * v
+	}
+	khat[0] = bbar
+	for k := 1; k < nodes; k++ {
 		w := cmplx.Exp(complex(0, -2*math.Pi*float64(k)/float64(L)))
 		if 2*k == L {
 			w = -1
 		}
+		s := (1 + w) * d
+		dmin, dscale := math.Inf(1), 0.0
 		for i, l := range lam {
-			inv[i] = 1 / (2*(1-w) - (1+w)*d*l)
+			di := 2*(1-w) - s*l
+			inv[i] = 1 / di
+			dmin, dscale = math.Min(dmin, cmplx.Abs(di)), math.Max(dscale, cmplx.Abs(2*(1-w))+cmplx.Abs(s*l))
+		}
+		if !(dmin > dplrPoleTol*dscale) {
+			khat[k] = 2 * d * dplrDirect(lam, p, b, ct, w, s)
+			continue
 		}
 		var kcb complex128
 		for i := range inv {
 			kcb += ct[i] * b[i] * inv[i]
 		}
-		s := (1 + w) * d
 		for a := range r {
 			kcp[a], kpb[a] = 0, 0
 			for i := range inv {
@@ -161,6 +185,36 @@ func KernelDPLR(dst []float64, lambda []complex128, P [][]complex128, B, C []com
 	for i := range dst {
 		dst[i] /= float64(L)
 	}
+}
+
+// dplrPoleTol is the smallest |D_n|, relative to the size of D's terms,
+// at which KernelDPLR's Woodbury sums are used. A D_n near zero is an
+// eigenvalue of the normal part on the bilinear image of the node (the
+// Fourier measures' λ = 0 at ω = 1 makes it exactly zero): the sums then
+// cancel huge terms, or divide by zero, although [D + (1+ω)Δ PP*] itself
+// is well conditioned, so that node is solved directly.
+const dplrPoleTol = 1e-4
+
+// dplrDirect returns C̃[D + s·PP*]⁻¹B, with D = 2(1−ω) − s·Λ and
+// s = (1+ω)Δ, by Gaussian elimination on the N×N matrix: O(N³), for the
+// nodes where the Woodbury sums would cancel.
+func dplrDirect(lam []complex128, p [][]complex128, b, c []complex128, w, s complex128) complex128 {
+	n := len(lam)
+	m := make([]complex128, n*n)
+	for i, l := range lam {
+		m[i*n+i] = 2*(1-w) - s*l
+		for _, pa := range p {
+			for j := range n {
+				m[i*n+j] += s * pa[i] * cmplx.Conj(pa[j])
+			}
+		}
+	}
+	y := solveSmall(m, b, n)
+	var v complex128
+	for i, ci := range c {
+		v += ci * y[i]
+	}
+	return v
 }
 
 // dplrRowStep applies x ← x Ā for the bilinear Ā of A = diag(λ) − PP*
@@ -212,6 +266,39 @@ func newDPLRRowStep(lam []complex128, p [][]complex128, dt float64) *dplrRowStep
 		}
 	}
 	return s
+}
+
+// inputColumn returns B̄ = (I − Δ/2·A)⁻¹ΔB, the bilinear input column,
+// through the same Woodbury inverse as apply.
+func (s *dplrRowStep) inputColumn(b []complex128) []complex128 {
+	r := len(s.p)
+	z := make([]complex128, len(b))
+	for i, bi := range b {
+		z[i] = s.dt * bi * s.dinv[i]
+	}
+	for a := range r {
+		var v complex128
+		for i, zi := range z {
+			v += cmplx.Conj(s.p[a][i]) * zi
+		}
+		s.proj[a] = v
+	}
+	for a := range r {
+		var v complex128
+		for e := range r {
+			v += s.kinv[a*r+e] * s.proj[e]
+		}
+		s.coef[a] = v
+	}
+	y := make([]complex128, len(b))
+	for i, zi := range z {
+		v := zi
+		for a := range r {
+			v -= s.dinv[i] * s.p[a][i] * s.coef[a]
+		}
+		y[i] = v
+	}
+	return y
 }
 
 // apply computes x ← x(I + Δ/2·A)(I − Δ/2·A)⁻¹ for row vector x. With
