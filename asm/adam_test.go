@@ -100,7 +100,7 @@ func TestAdamWFirstStep(t *testing.T) {
 		for i := range p {
 			gi := float64(g[i])
 			want := float64(p0[i])*(1-float64(o.LR)*float64(o.WeightDecay)) - float64(o.LR)*gi/(math.Abs(gi)+float64(o.Eps))
-			if d := math.Abs(float64(p[i]) - want); d > 16*eps32*(math.Abs(float64(p0[i]))+float64(o.LR)) {
+			if d := math.Abs(float64(p[i]) - want); !(d <= 16*eps32*(math.Abs(float64(p0[i]))+float64(o.LR))) {
 				t.Errorf("g = %v: p₁ = %v, want %v", g[i], p[i], want)
 			}
 		}

@@ -57,7 +57,7 @@ func TestExpNegAccuracy(t *testing.T) {
 		}
 	}
 	t.Logf("max relative error of expNeg: %.2f·2⁻²⁴", worst)
-	if worst > expUlps {
+	if !(worst <= expUlps) {
 		t.Errorf("max relative error %.2f·2⁻²⁴ exceeds %d·2⁻²⁴", worst, expUlps)
 	}
 }
@@ -100,10 +100,10 @@ func TestSiLUAccuracy(t *testing.T) {
 			worstG = max(worstG, math.Abs(float64(g[i])-wantG)/terms/eps32)
 		}
 		t.Logf("max relative error: SiLU %.2f·2⁻²⁴, SiLUGrad %.2f·2⁻²⁴ of σ(x)·(1+|x|·(1−σ(x)))", worstY, worstG)
-		if worstY > siluUlps {
+		if !(worstY <= siluUlps) {
 			t.Errorf("SiLU max relative error %.2f·2⁻²⁴ exceeds %d·2⁻²⁴", worstY, siluUlps)
 		}
-		if worstG > siluGradUlps {
+		if !(worstG <= siluGradUlps) {
 			t.Errorf("SiLUGrad max error %.2f·2⁻²⁴ exceeds %d·2⁻²⁴", worstG, siluGradUlps)
 		}
 	})
@@ -234,7 +234,7 @@ func addBiasSiLUCase(t *testing.T, x, bias []float32, off int) {
 		if math.Float32bits(h[i]) != math.Float32bits(wantH[i]) {
 			t.Fatalf("AddBiasSiLU rows=%d n=%d off=%d: h[%d] = %v, SiLU(pre) %v", rows, n, off, i, h[i], wantH[i])
 		}
-		if d := math.Abs(float64(h[i]) - float64(genH[i])); d > 2*siluUlps*eps32*math.Abs(float64(genH[i])) {
+		if d := math.Abs(float64(h[i]) - float64(genH[i])); !(d <= 2*siluUlps*eps32*math.Abs(float64(genH[i]))) {
 			t.Fatalf("AddBiasSiLU rows=%d n=%d off=%d: h[%d] = %v, generic %v", rows, n, off, i, h[i], genH[i])
 		}
 	}

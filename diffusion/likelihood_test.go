@@ -51,7 +51,7 @@ func TestLogDensityExactDivergence(t *testing.T) {
 			worst = math.Max(worst, math.Abs(got[i]-want[i]))
 		}
 		t.Logf("%s: max |log p error| %.2e nats over %d points; NFE %d, JVP %d, steps %d", tc.name, worst, n, st.NFE, st.JVP, st.Steps)
-		if worst > tc.tol {
+		if !(worst <= tc.tol) {
 			t.Errorf("%s: log-density error %.2e above %g", tc.name, worst, tc.tol)
 		}
 	}
@@ -121,7 +121,7 @@ func TestSampleWithLogDensity(t *testing.T) {
 	}
 	for i := range n {
 		want := g.LogDensity(s, 0, []float64{float64(x[2*i]), float64(x[2*i+1])})
-		if math.Abs(logp[i]-want) > tol {
+		if !(math.Abs(logp[i]-want) <= tol) {
 			t.Errorf("sample %d: log p %.5f, true %.5f", i, logp[i], want)
 		}
 		bpd := diffusion.BitsPerDim(logp[i], 2, 0)
@@ -168,7 +168,7 @@ func TestDequantisedBitsPerDim(t *testing.T) {
 			got += diffusion.BitsPerDim(logp[i*reps+r], 2, binWidth) / reps
 		}
 		want := diffusion.BitsPerDim(g.LogDensity(s, 0, []float64{float64(pts[2*i]), float64(pts[2*i+1])}), 2, binWidth)
-		if math.Abs(got-want) > tol {
+		if !(math.Abs(got-want) <= tol) {
 			t.Errorf("point %d: %.4f bits/dim, true %.4f", i, got, want)
 		}
 	}
@@ -187,7 +187,7 @@ func TestMeanSE(t *testing.T) {
 		{[]float64{5}, 5, 0},
 	} {
 		mean, se := diffusion.MeanSE(c.v)
-		if math.Abs(mean-c.mean) > tol || math.Abs(se-c.se) > tol {
+		if !(math.Abs(mean-c.mean) <= tol) || !(math.Abs(se-c.se) <= tol) {
 			t.Errorf("MeanSE(%v) = %v, %v, want %v, %v", c.v, mean, se, c.mean, c.se)
 		}
 	}

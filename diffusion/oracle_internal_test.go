@@ -57,12 +57,12 @@ func TestOraclePosteriorDerivatives(t *testing.T) {
 				lm := g.posterior([]float64{x[0] - e[0], x[1] - e[1]}, k).logp
 				fd := (lp - lm) / (2 * h)
 				score := -p.ep[i] / k.Sigma
-				if math.Abs(fd-score) > scoreTol*(1+math.Abs(fd)) {
+				if !(math.Abs(fd-score) <= scoreTol*(1+math.Abs(fd))) {
 					t.Errorf("%s t=%g: score[%d] %g, finite difference %g", s.Name(), tt, i, score, fd)
 				}
 				fx0 := (pp.x0[i] - pm.x0[i]) / (2 * h)
 				fep := (pp.ep[i] - pm.ep[i]) / (2 * h)
-				if math.Abs(fx0-jx0[i]) > jvpTol*(1+math.Abs(fx0)) || math.Abs(fep-jep[i]) > jvpTol*(1+math.Abs(fep)) {
+				if !(math.Abs(fx0-jx0[i]) <= jvpTol*(1+math.Abs(fx0))) || !(math.Abs(fep-jep[i]) <= jvpTol*(1+math.Abs(fep))) {
 					t.Errorf("%s t=%g: JVP (%g, %g), finite difference (%g, %g)", s.Name(), tt, jx0[i], jep[i], fx0, fep)
 				}
 			}
@@ -112,7 +112,7 @@ func TestFlowMapClosedFormMatchesIntegration(t *testing.T) {
 		if _, ok := s.(*Discrete); ok {
 			tol = discreteTol
 		}
-		if d := math.Hypot(y[0]-closed[0], y[1]-closed[1]); d > tol*(1+math.Hypot(y[0], y[1])) {
+		if d := math.Hypot(y[0]-closed[0], y[1]-closed[1]); !(d <= tol*(1+math.Hypot(y[0], y[1]))) {
 			t.Errorf("%s: closed form %v, integrated %v", s.Name(), closed, y)
 		}
 	}
@@ -126,7 +126,7 @@ func TestGammaQuadratureConverged(t *testing.T) {
 	s, _ := NewSchedule("linear")
 	for _, tt := range []float64{0.01, 0.1, 0.5, 1} {
 		a, b := g.Gamma(s, tt, 80), g.Gamma(s, tt, 120)
-		if math.Abs(a-b) > tol {
+		if !(math.Abs(a-b) <= tol) {
 			t.Errorf("t=%g: Γ with 80 nodes %.9f, with 120 %.9f", tt, a, b)
 		}
 	}

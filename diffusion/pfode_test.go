@@ -80,7 +80,7 @@ func TestPFODEOrders(t *testing.T) {
 			}
 			got := slope(hs, errs)
 			t.Logf("%s %s: RMS errors %.2e at steps %v: order %.2f", sc.schedule, method, errs, sc.steps[method], got)
-			if math.Abs(got-want) > orderTol {
+			if !(math.Abs(got-want) <= orderTol) {
 				t.Errorf("%s %s: order %.2f, want %g ± %g", sc.schedule, method, got, want, orderTol)
 			}
 		}
@@ -106,7 +106,7 @@ func TestRK45BeatsFixedSteps(t *testing.T) {
 	ref := pfodeReference(t, g, s, x1, 1, 0)
 	e45, nfe45 := pfodeError(t, g, m, &diffusion.ODESampler{Method: "rk45", RTol: tol, ATol: tol}, x1, ref, 1, 0)
 	t.Logf("rk45: RMS error %.2e with %d NFE", e45, nfe45)
-	if e45 > globalFactor*tol {
+	if !(e45 <= globalFactor*tol) {
 		t.Errorf("rk45 error %.2e above %g × tolerance", e45, float64(globalFactor))
 	}
 	for _, method := range []string{"euler", "heun", "midpoint", "rk4"} {
@@ -158,7 +158,7 @@ func TestDDIMEta0IsPFODEMap(t *testing.T) {
 	}
 	got := slope(hs, errs)
 	t.Logf("DDIM(η=0) vs the PF-ODE map: RMS errors %.2e at steps %v: order %.2f", errs, steps, got)
-	if math.Abs(got-1) > orderTol || errs[len(errs)-1] > finalTol {
+	if !(math.Abs(got-1) <= orderTol) || !(errs[len(errs)-1] <= finalTol) {
 		t.Errorf("order %.2f (want 1 ± %g), error at %d steps %.2e (want ≤ %g)", got, orderTol, steps[len(steps)-1], errs[len(errs)-1], finalTol)
 	}
 }
@@ -233,7 +233,7 @@ func TestEulerMaruyamaWeakOrder(t *testing.T) {
 	}
 	got := slope(hs, errs)
 	t.Logf("em on OU: |E[X²] error| %.2e at steps %v (exact E[X²] = %.4f): weak order %.2f", errs, steps, want2, got)
-	if math.Abs(got-1) > orderTol {
+	if !(math.Abs(got-1) <= orderTol) {
 		t.Errorf("weak order %.2f, want 1 ± %g", got, orderTol)
 	}
 }

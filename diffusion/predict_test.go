@@ -76,7 +76,7 @@ func within(got, want, in []float32, c float64, ulps float64) (int, bool) {
 	const eps32 = 0x1p-23
 	for i := range got {
 		bound := ulps * eps32 * (math.Abs(c*float64(in[i])) + math.Abs(float64(want[i])))
-		if math.Abs(float64(got[i])-float64(want[i])) > bound {
+		if !(math.Abs(float64(got[i])-float64(want[i])) <= bound) {
 			return i, false
 		}
 	}
@@ -118,7 +118,7 @@ func TestObjectivesDraw(t *testing.T) {
 				if o.Prediction() == diffusion.PredVelocity {
 					want = k.DAlpha*float64(x0[j]) + k.DSigma*eps
 				}
-				if math.Abs(float64(target[j])-want) > relTol*(1+math.Abs(want))*(1+1/k.Sigma) {
+				if !(math.Abs(float64(target[j])-want) <= relTol*(1+math.Abs(want))*(1+1/k.Sigma)) {
 					t.Fatalf("%s: target %g, want %g at t=%g", o.Name(), target[j], want, tt[i])
 				}
 			}

@@ -101,7 +101,7 @@ func TestSamplersReachMixture(t *testing.T) {
 			g.Sample(ref, rng)
 			e, w := energyDistance(x, ref, 2), slicedW(x, ref, 2, rng)
 			t.Logf("energy distance %.2e (limit %.2e), sliced W2 %.2e (limit %.2e), NFE %d, steps %d, rejected %d", e, edLimit, w, swLimit, st.NFE, st.Steps, st.Rejected)
-			if e > edLimit || w > swLimit {
+			if !(e <= edLimit) || !(w <= swLimit) {
 				t.Errorf("energy distance %.3e, sliced W2 %.3e to fresh data: above the two-sample limits %.3e, %.3e", e, w, edLimit, swLimit)
 			}
 		})

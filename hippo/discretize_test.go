@@ -61,12 +61,12 @@ func TestGBTExplicit(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := maxAbsDiff(ad, tc.wantA); d > tol*math.Max(1, maxAbs(tc.wantA)) {
+				if d := maxAbsDiff(ad, tc.wantA); !(d <= tol*math.Max(1, maxAbs(tc.wantA))) {
 					t.Errorf("%s %v Δ=%v: Ā off by %v", name, tc.m, dt, d)
 				}
 				var wb mat.VecDense
 				wb.MulVec(tc.left, dtB)
-				if d := maxAbsDiffVec(bd, wb.RawVector().Data); d > tol*math.Max(1, maxAbsVec(wb.RawVector().Data)) {
+				if d := maxAbsDiffVec(bd, wb.RawVector().Data); !(d <= tol*math.Max(1, maxAbsVec(wb.RawVector().Data))) {
 					t.Errorf("%s %v Δ=%v: B̄ off by %v", name, tc.m, dt, d)
 				}
 			}
@@ -87,13 +87,13 @@ func TestZOH(t *testing.T) {
 			ad2, bd2 := DiscretizeZOH(a, b, 2*dt)
 			var sq mat.Dense
 			sq.Mul(ad, ad)
-			if d := maxAbsDiff(&sq, ad2); d > tol*math.Max(1, maxAbs(ad2)) {
+			if d := maxAbsDiff(&sq, ad2); !(d <= tol*math.Max(1, maxAbs(ad2))) {
 				t.Errorf("%s Δ=%v: Ā(2Δ) ≠ Ā(Δ)² by %v", name, dt, d)
 			}
 			var comp mat.VecDense
 			comp.MulVec(ad, mat.NewVecDense(n, bd))
 			comp.AddVec(&comp, mat.NewVecDense(n, bd))
-			if d := maxAbsDiffVec(comp.RawVector().Data, bd2); d > tol*math.Max(1, maxAbsVec(bd2)) {
+			if d := maxAbsDiffVec(comp.RawVector().Data, bd2); !(d <= tol*math.Max(1, maxAbsVec(bd2))) {
 				t.Errorf("%s Δ=%v: B̄(2Δ) ≠ ĀB̄ + B̄ by %v", name, dt, d)
 			}
 			if name != "legs" && name != "legt" {
@@ -151,7 +151,7 @@ func TestGBTConvergenceToZOH(t *testing.T) {
 		for i := 1; i < len(errs); i++ {
 			got := order(errs[i-1], errs[i])
 			t.Logf("%v: Δ = 1/%d → 1/%d: error %.3e → %.3e, order %.3f", m, 200<<(i-1), 200<<i, errs[i-1], errs[i], got)
-			if math.Abs(got-p) > orderTol {
+			if !(math.Abs(got-p) <= orderTol) {
 				t.Errorf("%v: measured order %.3f between Δ = 1/%d and 1/%d, want %v (errors %v)", m, got, 200<<(i-1), 200<<i, p, errs)
 			}
 		}
@@ -257,7 +257,7 @@ func TestLegSStep(t *testing.T) {
 		got := make([]float64, n)
 		LegSStep(got, x, u, dt, alpha)
 		scale := maxAbsVec(want.RawVector().Data) + maxAbsVec(x) + math.Abs(u)*sqrt2n1(n)
-		if d := maxAbsDiffVec(got, want.RawVector().Data); d > tol*scale {
+		if d := maxAbsDiffVec(got, want.RawVector().Data); !(d <= tol*scale) {
 			t.Fatalf("N=%d Δ=%v α=%v: O(N) step off the dense step by %v (scale %v)", n, dt, alpha, d, scale)
 		}
 		LegSStep(x, x, u, dt, alpha)
@@ -304,7 +304,7 @@ func TestDiscretizeDiag(t *testing.T) {
 			for i := range A {
 				wa := complex(ad.At(2*i, 2*i), ad.At(2*i+1, 2*i))
 				wb := complex(bd[2*i], bd[2*i+1])
-				if cmplx.Abs(dA[i]-wa) > tol*math.Max(1, cmplx.Abs(wa)) || cmplx.Abs(dB[i]-wb) > tol*math.Max(1, cmplx.Abs(wb)) {
+				if !(cmplx.Abs(dA[i]-wa) <= tol*math.Max(1, cmplx.Abs(wa))) || !(cmplx.Abs(dB[i]-wb) <= tol*math.Max(1, cmplx.Abs(wb))) {
 					t.Fatalf("%v Δ=%v mode %d: (%v, %v), dense gives (%v, %v)", m, dt, i, dA[i], dB[i], wa, wb)
 				}
 			}

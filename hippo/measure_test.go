@@ -44,7 +44,7 @@ func TestLegSStructure(t *testing.T) {
 		}
 		slices.Sort(got)
 		for i, v := range got {
-			if want := -float64(n - i); math.Abs(v-want) > roundoffTol*float64(n) {
+			if want := -float64(n - i); !(math.Abs(v-want) <= roundoffTol*float64(n)) {
 				t.Fatalf("N=%d: eigenvalue %d = %v, want %v", n, i, v, want)
 			}
 		}
@@ -60,7 +60,7 @@ func TestLegSStructure(t *testing.T) {
 				if i == k {
 					want = -1
 				}
-				if d := an.At(i, k) + an.At(k, i) - want; math.Abs(d) > exactTol*float64(2*n) {
+				if d := an.At(i, k) + an.At(k, i) - want; !(math.Abs(d) <= exactTol*float64(2*n)) {
 					t.Fatalf("N=%d: (A+½BBᵀ) + (A+½BBᵀ)ᵀ − (−I) has entry %v at %d,%d", n, d, i, k)
 				}
 			}
@@ -106,7 +106,7 @@ func TestNormalPart(t *testing.T) {
 						if i == k {
 							want = 2 * c / th
 						}
-						if d := a.At(i, k) + a.At(k, i) - want; math.Abs(d) > roundoffTol*scale {
+						if d := a.At(i, k) + a.At(k, i) - want; !(math.Abs(d) <= roundoffTol*scale) {
 							t.Fatalf("%s θ=%v N=%d: (A+ΣPPᵀ)+(…)ᵀ − 2cI = %v at %d,%d", name, theta, n, d, i, k)
 						}
 					}
@@ -147,10 +147,10 @@ func TestReferenceEntries(t *testing.T) {
 	for _, tc := range tests {
 		a, b := mustTransition(t, tc.name, tc.n, tc.p)
 		want := mat.NewDense(tc.n, tc.n, tc.a)
-		if d := maxAbsDiff(a, want); d > exactTol*10 {
+		if d := maxAbsDiff(a, want); !(d <= exactTol*10) {
 			t.Errorf("%s %+v: A off by %v:\n%v", tc.name, tc.p, d, mat.Formatted(a))
 		}
-		if d := maxAbsDiffVec(b, tc.b); d > exactTol*10 {
+		if d := maxAbsDiffVec(b, tc.b); !(d <= exactTol*10) {
 			t.Errorf("%s %+v: B = %v, want %v", tc.name, tc.p, b, tc.b)
 		}
 	}
@@ -164,17 +164,17 @@ func TestGLagTReducesToLagT(t *testing.T) {
 	l, _ := mustTransition(t, "lagt", 5, Params{})
 	for i := range 5 {
 		l.Set(i, i, -(1+beta)/2)
-		if math.Abs(b[i]-math.Sqrt(beta)) > exactTol {
+		if !(math.Abs(b[i]-math.Sqrt(beta)) <= exactTol) {
 			t.Fatalf("B[%d] = %v, want √β", i, b[i])
 		}
 	}
-	if d := maxAbsDiff(a, l); d > exactTol {
+	if d := maxAbsDiff(a, l); !(d <= exactTol) {
 		t.Fatalf("GLagT(α=0) differs from LagT by %v", d)
 	}
 	// α ≠ 0 is a diagonal similarity of the α = 0 matrix: the spectrum stays.
 	g, _ := mustTransition(t, "glagt", 5, Params{Alpha: 0.4, Beta: beta})
 	for i := range 5 {
-		if math.Abs(g.At(i, i)-a.At(i, i)) > exactTol {
+		if !(math.Abs(g.At(i, i)-a.At(i, i)) <= exactTol) {
 			t.Fatalf("α changes the diagonal: %v vs %v", g.At(i, i), a.At(i, i))
 		}
 	}
@@ -193,15 +193,15 @@ func TestLMUIsLegT(t *testing.T) {
 		for i := range n {
 			for k := range n {
 				sim.Set(i, k, d(i)*legt.At(i, k)/d(k))
-				if math.Abs(s4.At(i, k)-legt.At(i, k)/2) > exactTol*float64(n) {
+				if !(math.Abs(s4.At(i, k)-legt.At(i, k)/2) <= exactTol*float64(n)) {
 					t.Fatalf("N=%d: s4 LegT is not half of hippo-code's at %d,%d", n, i, k)
 				}
 			}
-			if math.Abs(blmu[i]-d(i)*blegt[i]) > exactTol*float64(n) || math.Abs(bs4[i]-blegt[i]/2) > exactTol {
+			if !(math.Abs(blmu[i]-d(i)*blegt[i]) <= exactTol*float64(n)) || !(math.Abs(bs4[i]-blegt[i]/2) <= exactTol) {
 				t.Fatalf("N=%d: B differs at %d", n, i)
 			}
 		}
-		if e := maxAbsDiff(sim, lmu); e > roundoffTol*maxAbs(lmu) {
+		if e := maxAbsDiff(sim, lmu); !(e <= roundoffTol*maxAbs(lmu)) {
 			t.Fatalf("N=%d: D·LegT·D⁻¹ differs from LMU by %v", n, e)
 		}
 	}
@@ -216,11 +216,11 @@ func TestTheta(t *testing.T) {
 		a1, b1 := mustTransition(t, name, n, p1)
 		a3, b3 := mustTransition(t, name, n, p3)
 		a1.Scale(1.0/3, a1)
-		if d := maxAbsDiff(a1, a3); d > exactTol*maxAbs(a3) {
+		if d := maxAbsDiff(a1, a3); !(d <= exactTol*maxAbs(a3)) {
 			t.Fatalf("%s: A(θ=3) ≠ A(θ=1)/3 (off by %v)", name, d)
 		}
 		for i := range b1 {
-			if math.Abs(b1[i]/3-b3[i]) > exactTol*math.Abs(b3[i])+exactTol {
+			if !(math.Abs(b1[i]/3-b3[i]) <= exactTol*math.Abs(b3[i])+exactTol) {
 				t.Fatalf("%s: B(θ=3) ≠ B(θ=1)/3", name)
 			}
 		}
@@ -261,12 +261,12 @@ func TestImpulseResponses(t *testing.T) {
 			e.Exp(&ta)
 			got := mat.NewVecDense(n, nil)
 			got.MulVec(&e, mat.NewVecDense(n, b))
-			if d := maxAbsDiffVec(got.RawVector().Data, want); d > expTol*maxAbsVec(b) {
+			if d := maxAbsDiffVec(got.RawVector().Data, want); !(d <= expTol*maxAbsVec(b)) {
 				t.Errorf("%s t=%v: expm(tA)B off the closed form by %v", name, tau, d)
 			}
 			x := append([]float64(nil), b...)
 			rk4(x, 0, tau, 2.5e-4, linear(a, b, func(float64) float64 { return 1 }, func(float64) float64 { return 0 }))
-			if d := maxAbsDiffVec(x, want); d > rk4Tol*maxAbsVec(b) {
+			if d := maxAbsDiffVec(x, want); !(d <= rk4Tol*maxAbsVec(b)) {
 				t.Errorf("%s t=%v: RK4 off the closed form by %v", name, tau, d)
 			}
 		}
@@ -279,11 +279,11 @@ func TestInitialC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := maxAbsDiffVec(c, []float64{1, -math.Sqrt(3), math.Sqrt(5), -math.Sqrt(7)}); d > exactTol {
+	if d := maxAbsDiffVec(c, []float64{1, -math.Sqrt(3), math.Sqrt(5), -math.Sqrt(7)}); !(d <= exactTol) {
 		t.Errorf("legt C = %v", c)
 	}
 	c, _ = InitialC("fout", 6)
-	if d := maxAbsDiffVec(c, []float64{1, 0, math.Sqrt2, 0, math.Sqrt2, 0}); d > exactTol {
+	if d := maxAbsDiffVec(c, []float64{1, 0, math.Sqrt2, 0, math.Sqrt2, 0}); !(d <= exactTol) {
 		t.Errorf("fout C = %v", c)
 	}
 	c, _ = InitialC("legs", 3)
@@ -346,7 +346,7 @@ func TestRankCorrectionPadding(t *testing.T) {
 	if len(rows) != 3 || maxAbsVec(rows[1]) != 0 || maxAbsVec(rows[2]) != 0 {
 		t.Fatalf("rows %v", rows)
 	}
-	if d := maxAbsDiffVec(rows[0], []float64{math.Sqrt(0.5), math.Sqrt(1.5), math.Sqrt(2.5), math.Sqrt(3.5)}); d > exactTol {
+	if d := maxAbsDiffVec(rows[0], []float64{math.Sqrt(0.5), math.Sqrt(1.5), math.Sqrt(2.5), math.Sqrt(3.5)}); !(d <= exactTol) {
 		t.Fatalf("legs P = %v", rows[0])
 	}
 }

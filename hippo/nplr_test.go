@@ -33,7 +33,7 @@ func TestNPLRReconstruction(t *testing.T) {
 			}
 			a, b := mustTransition(t, name, n, Params{})
 			scale := maxAbs(a)
-			if e := maxAbsDiff(d.Dense(), a); e > nplrTol*scale {
+			if e := maxAbsDiff(d.Dense(), a); !(e <= nplrTol*scale) {
 				t.Errorf("%s N=%d: reconstruction off by %v (scale %v)", name, n, e, scale)
 			}
 			half := n / 2
@@ -49,7 +49,7 @@ func TestNPLRReconstruction(t *testing.T) {
 					if i == j {
 						want = 1
 					}
-					if cmplx.Abs(h-want) > nplrTol || cmplx.Abs(s) > nplrTol {
+					if !(cmplx.Abs(h-want) <= nplrTol) || !(cmplx.Abs(s) <= nplrTol) {
 						t.Fatalf("%s N=%d: V not orthonormal at %d,%d: V*V=%v VᵀV=%v", name, n, i, j, h, s)
 					}
 				}
@@ -91,7 +91,7 @@ func TestNPLRReconstruction(t *testing.T) {
 			}
 			if name == "legs" {
 				for _, l := range d.Lambda {
-					if math.Abs(real(l)+0.5) > roundoffTol {
+					if !(math.Abs(real(l)+0.5) <= roundoffTol) {
 						t.Fatalf("legs: Re Λ = %v, want −½", real(l))
 					}
 				}
@@ -103,7 +103,7 @@ func TestNPLRReconstruction(t *testing.T) {
 					bt[j] += cmplx.Conj(d.V.At(k, j)) * complex(b[k], 0)
 				}
 				clipped := complex(real(bt[j]), math.Max(-BClip, math.Min(BClip, imag(bt[j]))))
-				if cmplx.Abs(clipped-d.B[j]) > roundoffTol*scale {
+				if !(cmplx.Abs(clipped-d.B[j]) <= roundoffTol*scale) {
 					t.Fatalf("%s N=%d: B[%d] = %v, want clip(V*B) = %v", name, n, j, d.B[j], clipped)
 				}
 			}
@@ -112,7 +112,7 @@ func TestNPLRReconstruction(t *testing.T) {
 				for j := range half {
 					s += d.V.At(k, j) * bt[j]
 				}
-				if math.Abs(2*real(s)-b[k]) > nplrTol*scale {
+				if !(math.Abs(2*real(s)-b[k]) <= nplrTol*scale) {
 					t.Fatalf("%s N=%d: 2Re(V V*B) ≠ B at %d", name, n, k)
 				}
 			}
@@ -122,7 +122,7 @@ func TestNPLRReconstruction(t *testing.T) {
 					for j := range half {
 						s += d.V.At(k, j) * d.P[r][j]
 					}
-					if math.Abs(2*real(s)-p[r][k]) > nplrTol*scale {
+					if !(math.Abs(2*real(s)-p[r][k]) <= nplrTol*scale) {
 						t.Fatalf("%s N=%d: 2Re(V P̃) ≠ P at %d", name, n, k)
 					}
 				}
@@ -150,7 +150,7 @@ func TestNPLRFourierZeroMode(t *testing.T) {
 			t.Fatal(err)
 		}
 		j := len(d.Lambda) - 1
-		if math.Abs(imag(d.Lambda[j])) > roundoffTol {
+		if !(math.Abs(imag(d.Lambda[j])) <= roundoffTol) {
 			t.Fatalf("%s: last kept eigenvalue %v is not the zero pair", name, d.Lambda[j])
 		}
 		r := 1 / math.Sqrt2
@@ -162,7 +162,7 @@ func TestNPLRFourierZeroMode(t *testing.T) {
 			case 1:
 				want = complex(0, r)
 			}
-			if cmplx.Abs(d.V.At(k, j)-want) > roundoffTol {
+			if !(cmplx.Abs(d.V.At(k, j)-want) <= roundoffTol) {
 				t.Fatalf("%s: zero-mode vector entry %d = %v, want %v", name, k, d.V.At(k, j), want)
 			}
 		}

@@ -303,7 +303,7 @@ func TestForwardMatchesGraph(t *testing.T) {
 		want := runForward(t, g, out)
 		got := c.forward()
 		for i := range want {
-			if math.Abs(float64(got[i]-want[i])) > tol*(1+math.Abs(float64(want[i]))) {
+			if !(math.Abs(float64(got[i]-want[i])) <= tol*(1+math.Abs(float64(want[i])))) {
 				t.Fatalf("%s: Forward[%d] = %v, graph %v", c.name, i, got[i], want[i])
 			}
 		}

@@ -77,12 +77,12 @@ func TestTrainerPartsMatchWhole(t *testing.T) {
 		}
 		t.Logf("batch %d: largest gradient difference %.3g of the largest value", batch, worst)
 		for k := 1; k < len(grads); k++ {
-			if math.Abs(losses[k]-losses[0]) > partsTol*losses[0] {
+			if !(math.Abs(losses[k]-losses[0]) <= partsTol*losses[0]) {
 				t.Errorf("batch %d, %d parts: loss %v, whole batch %v", batch, k+1, losses[k], losses[0])
 			}
 			for i, g := range grads[k] {
 				for j, v := range g {
-					if d := math.Abs(float64(v - grads[0][i][j])); d > partsTol*scale {
+					if d := math.Abs(float64(v - grads[0][i][j])); !(d <= partsTol*scale) {
 						t.Fatalf("batch %d, %d parts: gradient %d[%d] = %v, whole batch %v (difference %.3g of the largest value)",
 							batch, k+1, i, j, v, grads[0][i][j], d/scale)
 					}
@@ -194,7 +194,7 @@ func TestPredictMatchesGraph(t *testing.T) {
 				})
 			}
 			for i, w := range want {
-				if math.Abs(float64(got[0][i]-w)) > tol*(1+math.Abs(float64(w))) {
+				if !(math.Abs(float64(got[0][i]-w)) <= tol*(1+math.Abs(float64(w)))) {
 					t.Fatalf("%+v, t %s: Predict[%d] = %v, graph %v", cfg, times, i, got[0][i], w)
 				}
 			}
@@ -264,7 +264,7 @@ func TestTrainerGradientFiniteDifferences(t *testing.T) {
 			down := loss()
 			p.Data[j] = w
 			fd := (up - down) / (float64(w+h) - float64(w-h)) // the steps as rounded to float32
-			if got := float64(grads[i][j]); math.Abs(got-fd) > fdTol*scale {
+			if got := float64(grads[i][j]); !(math.Abs(got-fd) <= fdTol*scale) {
 				t.Errorf("%s[%d]: trainer gradient %g, finite difference %g (scale %g)", p.Name, j, got, fd, scale)
 			}
 		}

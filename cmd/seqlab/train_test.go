@@ -185,7 +185,7 @@ func TestTrainBF16(t *testing.T) {
 	}
 	lossBF, lossF := lastLoss(t, a), lastLoss(t, f)
 	firstBF := firstLoss(t, a)
-	if !(lossBF < firstBF) || math.Abs(lossBF-lossF) > bf16LossTol*lossF {
+	if !(lossBF < firstBF) || !(math.Abs(lossBF-lossF) <= bf16LossTol*lossF) {
 		t.Errorf("bf16 loss %.4g (first %.4g), fp32 loss %.4g: bf16 did not train like fp32", lossBF, firstBF, lossF)
 	}
 }

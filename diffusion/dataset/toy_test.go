@@ -41,7 +41,7 @@ func unscale(pts []float32, i int, scale, meanX, meanY float64) (x, y float64) {
 func checkFrac(t *testing.T, what string, count, n int, p float64) {
 	t.Helper()
 	got := float64(count) / float64(n)
-	if tol := zMax * math.Sqrt(p*(1-p)/float64(n)); math.Abs(got-p) > tol {
+	if tol := zMax * math.Sqrt(p*(1-p)/float64(n)); !(math.Abs(got-p) <= tol) {
 		t.Errorf("%s: fraction %.5f, want %.5f ± %.5f", what, got, p, tol)
 	}
 }
@@ -155,15 +155,15 @@ func TestMoments(t *testing.T) {
 			mean := sum[axis] / float64(n)
 			std := math.Sqrt(sumSq[axis]/float64(n) - mean*mean)
 			second += sumSq[axis] / float64(n)
-			if tol := zMax * want / math.Sqrt(float64(n)); math.Abs(mean) > tol {
+			if tol := zMax * want / math.Sqrt(float64(n)); !(math.Abs(mean) <= tol) {
 				t.Errorf("%s axis %d: mean %.5f, want 0 ± %.5f", c.name, axis, mean, tol)
 			}
-			if tol := zMax * want * math.Sqrt((maxKurtosis-1)/(4*float64(n))); math.Abs(std-want) > tol {
+			if tol := zMax * want * math.Sqrt((maxKurtosis-1)/(4*float64(n))); !(math.Abs(std-want) <= tol) {
 				t.Errorf("%s axis %d: std %.5f, want %.5f ± %.5f", c.name, axis, std, want, tol)
 			}
 		}
 		// E|x|² = 2: the doc's contract, independent of the table above.
-		if tol := zMax * 2 * math.Sqrt((maxKurtosis-1)/float64(n)); math.Abs(second-2) > tol {
+		if tol := zMax * 2 * math.Sqrt((maxKurtosis-1)/float64(n)); !(math.Abs(second-2) <= tol) {
 			t.Errorf("%s: E|x|² = %.5f, want 2 ± %.5f", c.name, second, tol)
 		}
 	}
@@ -230,14 +230,14 @@ func TestEightGaussiansClusters(t *testing.T) {
 		checkFrac(t, "8gaussians cluster", count[k], n, 1.0/8)
 		nk := float64(count[k])
 		tol := zMax * gaussStd / math.Sqrt(nk)
-		if u, v := along[k]/nk, across[k]/nk; math.Abs(u-gaussRadius) > tol || math.Abs(v) > tol {
+		if u, v := along[k]/nk, across[k]/nk; !(math.Abs(u-gaussRadius) <= tol) || !(math.Abs(v) <= tol) {
 			t.Errorf("cluster %d (angle %d·π/4): mean at (%.4f, %.4f) in its frame, want (%g, 0) ± %.4f",
 				k, k, u, v, gaussRadius, tol)
 		}
 		// Spread along the radius (the angular spread is truncated where
 		// clusters meet): the std of a normal sample has standard error σ/√(2n).
 		std := math.Sqrt(radialSq[k] / nk)
-		if tol := zMax * gaussStd / math.Sqrt(2*nk); math.Abs(std-gaussStd) > tol {
+		if tol := zMax * gaussStd / math.Sqrt(2*nk); !(math.Abs(std-gaussStd) <= tol) {
 			t.Errorf("cluster %d: radial std %.4f, want %g ± %.4f", k, std, gaussStd, tol)
 		}
 	}
@@ -278,7 +278,7 @@ func checkRadii(t *testing.T, name string, scale, noise float64, radii, weights 
 		peaks[k] = hist[peak]
 		if k > 0 {
 			trough := hist[int((r-gap/2)/bin)]
-			if limit := troughMax * float64(min(peaks[k], peaks[k-1])); float64(trough) > limit {
+			if limit := troughMax * float64(min(peaks[k], peaks[k-1])); !(float64(trough) <= limit) {
 				t.Errorf("%s: %d points per bin between radii %.3f and %.3f, want < %.0f", name, trough, radii[k-1], r, limit)
 			}
 		}
@@ -326,7 +326,7 @@ func TestMoonsTwoComponents(t *testing.T) {
 		checkFrac(t, "moons component", count[k], n, 0.5)
 		nk := float64(count[k])
 		tol := zMax * math.Sqrt((0.5+moonsNoise*moonsNoise)/nk)
-		if mx, my := sumX[k]/nk, sumY[k]/nk; math.Abs(mx-want[k][0]) > tol || math.Abs(my-want[k][1]) > tol {
+		if mx, my := sumX[k]/nk, sumY[k]/nk; !(math.Abs(mx-want[k][0]) <= tol) || !(math.Abs(my-want[k][1]) <= tol) {
 			t.Errorf("moon %d: mean (%.4f, %.4f), want (%.4f, %.4f) ± %.4f", k, mx, my, want[k][0], want[k][1], tol)
 		}
 		// Distance to the own arc is the normal part of the noise: RMS ≈ 0.1.

@@ -264,7 +264,7 @@ func TestMMDChainedBandwidths(t *testing.T) {
 		}
 		// The mixture's value is a difference of sums of size ~K, so compare
 		// with an absolute tolerance on that scale.
-		if got := MMD(a, b, 2, bw); math.Abs(got-want) > roundTol*float64(len(bw)) {
+		if got := MMD(a, b, 2, bw); !(math.Abs(got-want) <= roundTol*float64(len(bw))) {
 			t.Errorf("σ=%v: MMD = %.15g, sum over σ %.15g", bw, got, want)
 		}
 	}
