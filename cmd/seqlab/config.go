@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -32,7 +34,9 @@ func setPrecision(name string) error {
 
 // applyConfig sets every flag named in the --config file that the command
 // line and the environment left unset. Unknown keys and values of the wrong
-// type are errors naming the file and the key.
+// type are errors naming the file and the key. The file may also be a run
+// directory's config.json (recognised by its "net" object), which stands
+// for the train flags that reproduce that run.
 func applyConfig(c *cli.Context) error {
 	path := c.String("config")
 	if path == "" {
@@ -45,6 +49,11 @@ func applyConfig(c *cli.Context) error {
 	var values map[string]any
 	if err := yaml.Unmarshal(raw, &values); err != nil {
 		return fmt.Errorf("%s: not a YAML map of flag: value pairs: %w", path, err)
+	}
+	if _, ok := values["net"].(map[string]any); ok {
+		if values, err = runFlags(raw); err != nil {
+			return fmt.Errorf("%s: a run's %s: %w", path, fileConfig, err)
+		}
 	}
 	var names []string
 	for _, f := range c.Command.Flags {
@@ -74,4 +83,16 @@ func applyConfig(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// runFlags reads a run's config.json, refusing unknown fields, and returns
+// the train flags that reproduce the run.
+func runFlags(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var rc runConfig
+	if err := dec.Decode(&rc); err != nil {
+		return nil, err
+	}
+	return rc.flags()
 }

@@ -30,6 +30,25 @@ type runConfig struct {
 	Precision string `json:"precision,omitempty"`
 }
 
+// flags returns the train flags that rebuild rc, so that a run's
+// config.json can be passed back to train as --config. A setting no flag
+// expresses (a hand-edited β or ε, a data dimension other than 2) is an
+// error rather than silently dropped.
+func (rc runConfig) flags() (map[string]any, error) {
+	o, n := rc.Optim, rc.Net
+	if want := trainOptim(o.LR, o.WeightDecay, o.Clip, o.Warmup, o.Steps, o.EMADecay); o != want {
+		return nil, fmt.Errorf("optim %+v: beta1, beta2, eps and min_lr must be those train sets (%v, %v, %v, lr/10)", o, want.Beta1, want.Beta2, want.Eps)
+	}
+	if n.Dim != 2 {
+		return nil, fmt.Errorf("net.dim %d: train's data sets are 2-D", n.Dim)
+	}
+	return map[string]any{
+		"data": rc.Data, "objective": rc.Objective, "schedule": rc.Schedule, "batch": rc.Batch, "seed": rc.Seed, "precision": rc.Precision,
+		"backbone": n.Backbone, "width": n.Width, "depth": n.Depth, "activation": string(n.Activation), "time-dim": n.TimeDim,
+		"lr": o.LR, "weight-decay": o.WeightDecay, "clip": o.Clip, "warmup": o.Warmup, "steps": o.Steps, "ema": o.EMADecay,
+	}, nil
+}
+
 // metaRun is the checkpoint metadata key holding the run configuration.
 const metaRun = "run"
 

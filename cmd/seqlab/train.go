@@ -80,10 +80,7 @@ type trainOptions struct {
 
 func trainAction(c *cli.Context) error {
 	steps := c.Int("steps")
-	optim := seqmodel.OptimConfig{
-		LR: c.Float64("lr"), Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: c.Float64("weight-decay"),
-		Clip: c.Float64("clip"), Warmup: c.Int("warmup"), Steps: steps, MinLR: c.Float64("lr") / 10, EMADecay: c.Float64("ema"),
-	}
+	optim := trainOptim(c.Float64("lr"), c.Float64("weight-decay"), c.Float64("clip"), c.Int("warmup"), steps, c.Float64("ema"))
 	rc := runConfig{
 		Data: c.String("data"), Objective: c.String("objective"), Schedule: c.String("schedule"),
 		Net: seqmodel.Config{
@@ -117,6 +114,15 @@ func trainAction(c *cli.Context) error {
 		opts.progress = os.Stderr
 	}
 	return train(c.App.Writer, rc, opts)
+}
+
+// trainOptim is the AdamW setting train builds from its flags: the fixed
+// moments and ε, and a cosine that ends at lr/10.
+func trainOptim(lr, weightDecay, clip float64, warmup, steps int, ema float64) seqmodel.OptimConfig {
+	return seqmodel.OptimConfig{
+		LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: weightDecay,
+		Clip: clip, Warmup: warmup, Steps: steps, MinLR: lr / 10, EMADecay: ema,
+	}
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -326,3 +326,47 @@ func TestTrainConfigFile(t *testing.T) {
 		}
 	}
 }
+
+// A run's config.json, passed back as --config, reproduces the run: the
+// second run's config and checkpoint are byte for byte the first's.
+func TestTrainConfigFromRun(t *testing.T) {
+	base := t.TempDir()
+	first, again := filepath.Join(base, "first"), filepath.Join(base, "again")
+	settings := []string{"--data", "moons", "--objective", "ddpm", "--steps", "30", "--batch", "32", "--width", "16", "--depth", "2",
+		"--time-dim", "8", "--activation", "gelu", "--lr", "0.004", "--weight-decay", "0.01", "--clip", "0.5",
+		"--warmup", "5", "--ema", "0.99", "--seed", "9"}
+	perInvocation := []string{"--n", "200", "--nfe", "8", "--ckpt-every", "10", "--log-every", "10"}
+	if out, err := run(t, append(append([]string{"train", "--out", first}, settings...), perInvocation...)...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	cfg := filepath.Join(first, fileConfig)
+	if out, err := run(t, append([]string{"train", "--out", again, "--config", cfg}, perInvocation...)...); err != nil {
+		t.Fatalf("train --config %s: %v\n%s", cfg, err, out)
+	}
+	for _, f := range []string{fileConfig, fileCheckpoint} {
+		a, errA := os.ReadFile(filepath.Join(first, f))
+		b, errB := os.ReadFile(filepath.Join(again, f))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the run and its rerun from config.json (%v, %v)", f, errA, errB)
+		}
+	}
+
+	// A config.json that no set of flags reproduces is refused, naming the file.
+	raw, _ := os.ReadFile(cfg)
+	for _, tc := range []struct{ from, to, want string }{
+		{`"beta1": 0.9,`, `"beta1": 0.8,`, "beta1"},
+		{`"dim": 2,`, `"dim": 3,`, "net.dim"},
+		{`"data": "moons",`, `"unheard_of": 1, "data": "moons",`, "unheard_of"},
+	} {
+		bad := strings.Replace(string(raw), tc.from, tc.to, 1)
+		if bad == string(raw) {
+			t.Fatalf("config.json has no %s to edit:\n%s", tc.from, raw)
+		}
+		badPath := filepath.Join(base, "edited.json")
+		os.WriteFile(badPath, []byte(bad), 0o644)
+		_, err := run(t, "train", "--out", filepath.Join(base, "never"), "--config", badPath)
+		if err == nil || !strings.Contains(err.Error(), "edited.json") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("config.json edited to %s: error %v, want one naming edited.json and %q", tc.to, err, tc.want)
+		}
+	}
+}
