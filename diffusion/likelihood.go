@@ -73,8 +73,8 @@ func BitsPerDim(logp float64, d int, binWidth float64) float64 {
 
 func (l Likelihood) check() error {
 	switch {
-	case !(l.RTol > 0) || !(l.ATol > 0):
-		return fmt.Errorf("diffusion: likelihood: rtol %g and atol %g must be positive", l.RTol, l.ATol)
+	case !positiveFinite(l.RTol) || !positiveFinite(l.ATol):
+		return fmt.Errorf("diffusion: likelihood: rtol %g and atol %g must be positive and finite", l.RTol, l.ATol)
 	case l.Probes < 0:
 		return fmt.Errorf("diffusion: likelihood: %d probes", l.Probes)
 	case l.Probes > 0 && l.Probe != "rademacher" && l.Probe != "gaussian":

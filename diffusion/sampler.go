@@ -119,8 +119,8 @@ func NewSampler(name string, o Options) (Sampler, error) {
 	case "euler", "heun", "midpoint", "rk4":
 		return &ODESampler{Method: name, Steps: o.Steps, Spacing: o.Spacing}, nil
 	case "rk45":
-		if !(o.RTol > 0) || !(o.ATol > 0) {
-			return nil, bad("rtol %g and atol %g must be positive", o.RTol, o.ATol)
+		if !positiveFinite(o.RTol) || !positiveFinite(o.ATol) {
+			return nil, bad("rtol %g and atol %g must be positive and finite", o.RTol, o.ATol)
 		}
 		return &ODESampler{Method: name, RTol: o.RTol, ATol: o.ATol}, nil
 	case "em", "pc":
@@ -216,3 +216,7 @@ func finite(x []float32) bool {
 	}
 	return true
 }
+
+// positiveFinite reports whether v is a usable tolerance: neither NaN,
+// zero, negative nor infinite.
+func positiveFinite(v float64) bool { return v > 0 && !math.IsInf(v, 1) }

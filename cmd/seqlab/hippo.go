@@ -196,6 +196,10 @@ func parseSizes(s string) ([]int, error) {
 	return ns, nil
 }
 
+// maxSignal bounds the magnitude of a CSV signal: squares and sums of
+// squares of larger values overflow float64.
+const maxSignal = 1e150
+
 // readCSVColumn returns the numbers in one column of a CSV file. column is
 // a header name, or a 1-based index; a first row whose entry in that column
 // is not a number is taken as the header.
@@ -247,6 +251,9 @@ func readCSVColumn(path, column string) ([]float64, error) {
 		v, err := strconv.ParseFloat(strings.TrimSpace(rec[idx]), 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("hippo: %s: line %d: field %d is %q, not a finite number", path, line, idx+1, rec[idx])
+		}
+		if math.Abs(v) > maxSignal {
+			return nil, fmt.Errorf("hippo: %s: line %d: field %d is %q; values beyond ±%g overflow the squared errors, rescale the column", path, line, idx+1, rec[idx], maxSignal)
 		}
 		out = append(out, v)
 	}

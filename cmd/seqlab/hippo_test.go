@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -9,16 +8,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// runSeqlab runs the command line in-process and returns what it printed.
-func runSeqlab(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	app := newApp()
-	var out bytes.Buffer
-	app.Writer, app.ErrWriter = &out, &out
-	err := app.Run(append([]string{"seqlab"}, args...))
-	return out.String(), err
-}
 
 // hippoTable parses the rows "measure N mseWindow mseHistory" of the table.
 func hippoTable(t *testing.T, out string) map[string][2]float64 {
@@ -43,7 +32,7 @@ func hippoTable(t *testing.T, out string) map[string][2]float64 {
 // window and LegS on the history, and the PNG decodes.
 func TestHippoCommand(t *testing.T) {
 	png := filepath.Join(t.TempDir(), "h.png")
-	out, err := runSeqlab(t, "hippo", "--measure", "legs,legt", "--n", "8,16", "--T", "2", "--freq", "3", "--theta", "0.5", "--out", png)
+	out, err := run(t, "hippo", "--measure", "legs,legt", "--n", "8,16", "--T", "2", "--freq", "3", "--theta", "0.5", "--out", png)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -94,7 +83,7 @@ func TestHippoCSV(t *testing.T) {
 	}
 	var tables []map[string][2]float64
 	for _, col := range []string{"x", "2"} {
-		out, err := runSeqlab(t, "hippo", "--csv", data, "--column", col, "--n", "4,8", "--measure", "legs", "--theta", "0.2", "--out", filepath.Join(dir, col+".png"))
+		out, err := run(t, "hippo", "--csv", data, "--column", col, "--n", "4,8", "--measure", "legs", "--theta", "0.2", "--out", filepath.Join(dir, col+".png"))
 		if err != nil {
 			t.Fatalf("--column %s: %v\n%s", col, err, out)
 		}
@@ -119,7 +108,7 @@ func TestHippoCSV(t *testing.T) {
 func TestHippoErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
-	if err := os.WriteFile(bad, []byte("a,b\n1,2\n3,abc\n5,6\n"), 0o644); err != nil {
+	if err := os.WriteFile(bad, []byte("a,b,huge\n1,2,1\n3,abc,1e308\n5,6,0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	short := filepath.Join(dir, "short.csv")
@@ -133,7 +122,8 @@ func TestHippoErrors(t *testing.T) {
 	}{
 		{[]string{"--measure", "legs,lmu"}, []string{`"lmu"`, "valid: legs, legt, lagt, fout"}},
 		{[]string{"--csv", bad, "--column", "b"}, []string{bad, "line 3", `"abc"`, "not a finite number"}},
-		{[]string{"--csv", bad, "--column", "c"}, []string{bad, `no column named "c"`, "header: a, b"}},
+		{[]string{"--csv", bad, "--column", "c"}, []string{bad, `no column named "c"`, "header: a, b, huge"}},
+		{[]string{"--csv", bad, "--column", "huge"}, []string{bad, "line 3", `"1e308"`, "rescale"}},
 		{[]string{"--csv", short, "--column", "2"}, []string{short, "line 2", "has 1 fields"}},
 		{[]string{"--csv", filepath.Join(dir, "missing.csv")}, []string{"missing.csv", "no such file"}},
 		{[]string{"--n", "8,x"}, []string{`"x" is not a positive integer`}},
@@ -141,7 +131,7 @@ func TestHippoErrors(t *testing.T) {
 		{[]string{"--freq", "0.1"}, []string{"at least 1/T"}},
 		{[]string{"--theta", "0"}, []string{"--theta 0"}},
 	} {
-		out, err := runSeqlab(t, append([]string{"hippo", "--out", png}, tc.args...)...)
+		out, err := run(t, append([]string{"hippo", "--out", png}, tc.args...)...)
 		if err == nil {
 			t.Errorf("%v: no error\n%s", tc.args, out)
 			continue

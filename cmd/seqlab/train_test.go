@@ -230,6 +230,7 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{[]string{"--objective", "score", "--sampler", "pc", "--corrector", "1000000000"}, "--corrector"},
 		{[]string{"--objective", "score", "--sampler", "pc", "--corrector", "-1"}, "--corrector"},
 		{[]string{"--clip", "NaN"}, "clip"},
+		{[]string{"--sampler", "rk45", "--rtol", "Inf"}, "rtol"},
 		{[]string{"--resume"}, "resume"},
 	}
 	for _, c := range cases {
