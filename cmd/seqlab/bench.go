@@ -131,6 +131,9 @@ func selectWorkloads(names []string) ([]benchWorkload, error) {
 	}
 	var out []benchWorkload
 	for _, name := range names {
+		if strings.HasPrefix(name, "-") {
+			return nil, fmt.Errorf("bench: flag %s after the workloads; flags go first, as in seqlab bench --threads 1 GEMM", name)
+		}
 		found := false
 		for _, w := range benchWorkloads {
 			if strings.EqualFold(w.name, name) {

@@ -139,6 +139,10 @@ func TestBenchUnknownWorkload(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"W9"`) || !strings.Contains(err.Error(), "GEMM") {
 		t.Errorf("unknown workload: error %v, want one naming W9 and listing GEMM", err)
 	}
+	_, err = runBench("GEMM", "--size", "64")
+	if err == nil || !strings.Contains(err.Error(), "--size") || !strings.Contains(err.Error(), "flags go first") {
+		t.Errorf("bench GEMM --size 64: error %v, want one saying flags go first", err)
+	}
 }
 
 func TestBenchBadFlags(t *testing.T) {

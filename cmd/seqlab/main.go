@@ -21,18 +21,39 @@ func main() {
 }
 
 func newApp() *cli.App {
+	commands := []*cli.Command{
+		trainCommand(),
+		sampleCommand(),
+		evalCommand(),
+		headCommand(),
+		hippoCommand(),
+		benchCommand(),
+		cpuinfoCommand(),
+	}
+	for _, c := range commands {
+		if c.ArgsUsage == "" {
+			c.Before = noArgs(c.Before)
+		}
+	}
 	return &cli.App{
-		Name:  "seqlab",
-		Usage: "state-space and attention backbones for diffusion and flow models, on the CPU",
-		Commands: []*cli.Command{
-			trainCommand(),
-			sampleCommand(),
-			evalCommand(),
-			headCommand(),
-			hippoCommand(),
-			benchCommand(),
-			cpuinfoCommand(),
-		},
+		Name:     "seqlab",
+		Usage:    "state-space and attention backbones for diffusion and flow models, on the CPU",
+		Commands: commands,
+	}
+}
+
+// noArgs refuses arguments that are not flags before calling next: the flag
+// parser stops at the first of them, so `seqlab train moons --steps 100`
+// would otherwise run the defaults and drop every flag after "moons".
+func noArgs(next cli.BeforeFunc) cli.BeforeFunc {
+	return func(c *cli.Context) error {
+		if c.Args().Present() {
+			return fmt.Errorf("%s: unexpected argument %q; settings are flags, as in --name value", c.Command.Name, c.Args().First())
+		}
+		if next != nil {
+			return next(c)
+		}
+		return nil
 	}
 }
 

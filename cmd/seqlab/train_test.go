@@ -232,6 +232,7 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{[]string{"--clip", "NaN"}, "clip"},
 		{[]string{"--sampler", "rk45", "--rtol", "Inf"}, "rtol"},
 		{[]string{"--resume"}, "resume"},
+		{[]string{"moons", "--steps", "5"}, `unexpected argument "moons"`},
 	}
 	for _, c := range cases {
 		out, err := run(t, small(dir, c.args...)...)
