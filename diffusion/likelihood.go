@@ -71,16 +71,18 @@ func BitsPerDim(logp float64, d int, binWidth float64) float64 {
 	return -logp / (float64(d) * math.Ln2)
 }
 
-func (l Likelihood) check() error {
+// Validate reports the first setting of l that LogDensity and Sample would
+// refuse: tolerances, probes, bin width and FD step.
+func (l Likelihood) Validate() error {
 	switch {
-	case !positiveFinite(l.RTol) || !positiveFinite(l.ATol):
-		return fmt.Errorf("diffusion: likelihood: rtol %g and atol %g must be positive and finite", l.RTol, l.ATol)
+	case !usableTol(l.RTol) || !usableTol(l.ATol):
+		return fmt.Errorf("diffusion: likelihood: rtol %g and atol %g must be finite and at least %g", l.RTol, l.ATol, minTol)
 	case l.Probes < 0:
-		return fmt.Errorf("diffusion: likelihood: %d probes", l.Probes)
+		return fmt.Errorf("diffusion: likelihood: %d probes, need 0 (exact divergence) or more", l.Probes)
 	case l.Probes > 0 && l.Probe != "rademacher" && l.Probe != "gaussian":
 		return fmt.Errorf("diffusion: likelihood: unknown probe %q (valid: rademacher, gaussian)", l.Probe)
-	case l.BinWidth < 0 || l.FDStep < 0:
-		return fmt.Errorf("diffusion: likelihood: negative bin width %g or FD step %g", l.BinWidth, l.FDStep)
+	case !(l.BinWidth >= 0) || !(l.FDStep >= 0) || math.IsInf(l.BinWidth, 1) || math.IsInf(l.FDStep, 1):
+		return fmt.Errorf("diffusion: likelihood: bin width %g and FD step %g must be finite and non-negative", l.BinWidth, l.FDStep)
 	}
 	return nil
 }
@@ -90,7 +92,7 @@ func (l Likelihood) check() error {
 // into stderr (n values, or nil). rng draws the probes and the
 // dequantisation noise.
 func (l Likelihood) LogDensity(logp, stderr []float64, m Model, x []float32, cond []int32, rng *rand.Rand) (Stats, error) {
-	if err := l.check(); err != nil {
+	if err := l.Validate(); err != nil {
 		return Stats{}, err
 	}
 	if err := m.Validate(); err != nil {
@@ -137,7 +139,7 @@ func (l Likelihood) LogDensity(logp, stderr []float64, m Model, x []float32, con
 // dst together with their log-densities log p_{t0} under the model
 // (Probes = 0: exact; otherwise Hutchinson) into logp.
 func (l Likelihood) Sample(dst []float32, logp []float64, m Model, n int, cond []int32, rng *rand.Rand) (Stats, error) {
-	if err := l.check(); err != nil {
+	if err := l.Validate(); err != nil {
 		return Stats{}, err
 	}
 	if err := checkSample(dst, m, n); err != nil {

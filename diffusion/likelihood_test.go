@@ -3,6 +3,7 @@ package diffusion_test
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/seqlab/seqlab/diffusion"
@@ -189,6 +190,34 @@ func TestMeanSE(t *testing.T) {
 		mean, se := diffusion.MeanSE(c.v)
 		if !(math.Abs(mean-c.mean) <= tol) || !(math.Abs(se-c.se) <= tol) {
 			t.Errorf("MeanSE(%v) = %v, %v, want %v, %v", c.v, mean, se, c.mean, c.se)
+		}
+	}
+}
+
+// TestLikelihoodValidate: every setting LogDensity cannot use is refused,
+// naming the setting; the defaults pass.
+func TestLikelihoodValidate(t *testing.T) {
+	if err := diffusion.DefaultLikelihood().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		set  func(*diffusion.Likelihood)
+		want string
+	}{
+		{"rtol 0", func(l *diffusion.Likelihood) { l.RTol = 0 }, "rtol"},
+		{"rtol NaN", func(l *diffusion.Likelihood) { l.RTol = math.NaN() }, "rtol"},
+		{"atol Inf", func(l *diffusion.Likelihood) { l.ATol = math.Inf(1) }, "atol"},
+		{"atol 1e-300", func(l *diffusion.Likelihood) { l.ATol = 1e-300 }, "atol"},
+		{"probes -1", func(l *diffusion.Likelihood) { l.Probes = -1 }, "probes"},
+		{"probe cauchy", func(l *diffusion.Likelihood) { l.Probes, l.Probe = 1, "cauchy" }, "rademacher"},
+		{"bin width NaN", func(l *diffusion.Likelihood) { l.BinWidth = math.NaN() }, "bin width"},
+		{"FD step -1", func(l *diffusion.Likelihood) { l.FDStep = -1 }, "FD step"},
+	} {
+		l := diffusion.DefaultLikelihood()
+		tc.set(&l)
+		if err := l.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", tc.name, err, tc.want)
 		}
 	}
 }

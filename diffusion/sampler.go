@@ -119,8 +119,8 @@ func NewSampler(name string, o Options) (Sampler, error) {
 	case "euler", "heun", "midpoint", "rk4":
 		return &ODESampler{Method: name, Steps: o.Steps, Spacing: o.Spacing}, nil
 	case "rk45":
-		if !positiveFinite(o.RTol) || !positiveFinite(o.ATol) {
-			return nil, bad("rtol %g and atol %g must be positive and finite", o.RTol, o.ATol)
+		if !usableTol(o.RTol) || !usableTol(o.ATol) {
+			return nil, bad("rtol %g and atol %g must be finite and at least %g", o.RTol, o.ATol, minTol)
 		}
 		return &ODESampler{Method: name, RTol: o.RTol, ATol: o.ATol}, nil
 	case "em", "pc":
@@ -217,6 +217,10 @@ func finite(x []float32) bool {
 	return true
 }
 
-// positiveFinite reports whether v is a usable tolerance: neither NaN,
-// zero, negative nor infinite.
-func positiveFinite(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
+// minTol is the smallest rk45 tolerance: below float64's resolution no
+// step can meet it, and far below it the scaled error norms overflow.
+const minTol = 1e-15
+
+// usableTol reports whether v is a usable rk45 tolerance: finite and at
+// least minTol (so neither NaN, zero nor negative).
+func usableTol(v float64) bool { return v >= minTol && !math.IsInf(v, 1) }

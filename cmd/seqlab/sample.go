@@ -133,18 +133,23 @@ func (s sampleSettings) sampler(r *loadedRun, rng *rand.Rand) (diffusion.Sampler
 			return nil, st, fmt.Errorf("%s: estimating Γ: %w", s.name, err)
 		}
 	case "sn", "npr":
-		path := s.head
-		if path == "" {
-			path = filepath.Join(filepath.Dir(r.path), headFile(f))
-		}
-		h, err := loadHead(path, f, r)
+		h, err := loadHead(s.headPath(r), f, r)
 		if err != nil {
-			return nil, st, fmt.Errorf("%s: %w", s.name, err)
+			return nil, st, err
 		}
 		o.Cov = h
 	}
 	smp, err := diffusion.NewSampler(s.name, o)
 	return smp, st, err
+}
+
+// headPath is the covariance head an sn/npr sampler reads: --head, or the
+// default file of its kind beside the run's checkpoint.
+func (s sampleSettings) headPath(r *loadedRun) string {
+	if s.head != "" {
+		return s.head
+	}
+	return filepath.Join(filepath.Dir(r.path), headFile(s.family()))
 }
 
 // draw samples s.n points from the run's model with smp (built by
@@ -368,9 +373,23 @@ func evalAction(c *cli.Context) error {
 	if c.Bool("nll") && nllN <= 0 {
 		return fmt.Errorf("--nll-n %d must be positive", nllN)
 	}
+	l := diffusion.DefaultLikelihood()
+	l.RTol, l.ATol, l.Probes = s.opts.RTol, s.opts.ATol, c.Int("probes")
+	if c.Bool("nll") {
+		if err := l.Validate(); err != nil {
+			return err
+		}
+	}
 	r, err := loadRun(c.String("ckpt"))
 	if err != nil {
 		return err
+	}
+	for _, st := range settings {
+		if f := st.family(); f == "sn" || f == "npr" {
+			if _, err := loadHead(st.headPath(r), f, r); err != nil {
+				return fmt.Errorf("%s: %w", st.name, err)
+			}
+		}
 	}
 	seed := c.Uint64("seed")
 	d := r.model.Net.Dim()
@@ -403,8 +422,6 @@ func evalAction(c *cli.Context) error {
 	if nllData == nil {
 		return nil
 	}
-	l := diffusion.DefaultLikelihood()
-	l.RTol, l.ATol, l.Probes = s.opts.RTol, s.opts.ATol, c.Int("probes")
 	logp := make([]float64, nllN)
 	start := time.Now()
 	st, err := l.LogDensity(logp, nil, r.model, nllData, nil, rand.New(rand.NewPCG(seed, 9)))

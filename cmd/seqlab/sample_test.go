@@ -131,8 +131,20 @@ func TestHeadRejectsBadInput(t *testing.T) {
 			t.Errorf("head %v: error %v, want one containing %q", c.args, err, c.want)
 		}
 	}
-	if _, err := run(t, "eval", "--ckpt", flow, "--nfes", "10,x"); err == nil || !strings.Contains(err.Error(), `"x"`) {
-		t.Errorf("eval --nfes 10,x: error %v", err)
+	// eval refuses what it cannot finish before it prints or samples anything.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nfes", "10,x"}, `"x"`},
+		{[]string{"--nll", "--probes", "-2"}, "probes"},
+		{[]string{"--nll", "--atol", "0"}, "atol"},
+		{[]string{"--sampler", "sn-ddpm"}, "no covariance head"},
+	} {
+		out, err := run(t, append([]string{"eval", "--ckpt", flow, "-n", "10"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) || out != "" {
+			t.Errorf("eval %v: error %v and output %q, want an error containing %q and no output", c.args, err, out, c.want)
+		}
 	}
 }
 

@@ -231,6 +231,7 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{[]string{"--objective", "score", "--sampler", "pc", "--corrector", "-1"}, "--corrector"},
 		{[]string{"--clip", "NaN"}, "clip"},
 		{[]string{"--sampler", "rk45", "--rtol", "Inf"}, "rtol"},
+		{[]string{"--sampler", "rk45", "--atol", "1e-300"}, "atol"},
 		{[]string{"--resume"}, "resume"},
 		{[]string{"moons", "--steps", "5"}, `unexpected argument "moons"`},
 	}
