@@ -359,9 +359,12 @@ onext:
 // For each 32-column pair of blocks of b and each group of 8 rows of the
 // panel a, Z0–Z15 hold the 8×32 block of c (row r in Z(2r), Z(2r+1)) over
 // all kt steps: per depth pair, Z16 and Z17 take that pair's row of the two
-// blocks and every row's pair of a is broadcast from memory. Row i of the
-// panel at step s is 64 bytes at a + 2048·s + 64·i, so the rows of group g
-// start at a + 512·g.
+// blocks and row i's pair of a is broadcast into Z(18+i) for its two dot
+// products (broadcasting from memory inside both, twice the loads, ran at
+// 360–376 GFLOP/s in BenchmarkBF16Dot on one Zen 5 core; this at 430–444).
+// VDPBF16PS zmm, zmm, zmm is encoded by hand (EVEX.512.F3.0F38.W0 52 /r),
+// as the Go assembler lacks it. Row i of the panel at step s is 64 bytes
+// at a + 2048·s + 64·i, so the rows of group g start at a + 512·g.
 TEXT ·dpbf16Dot(SB), NOSPLIT, $0-56
 	MOVQ kt+0(FP), BX
 	MOVQ pairs+8(FP), R13
@@ -440,76 +443,108 @@ dpStep:
 dpInner:
 	VMOVUPS 0(R8), Z16
 	VMOVUPS 0(R10), Z17
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x06 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+0]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x0e // vdpbf16ps zmm1, zmm17, dword ptr [rsi+0]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x10 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+64]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x10 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+64]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x20 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+128]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x20 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+128]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x30 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+192]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x30 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+192]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x40 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+256]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x40 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+256]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x50 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+320]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x50 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+320]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x60 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+384]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x60 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+384]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x70 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+448]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x70 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+448]{1to16}
+	VPBROADCASTD 0(SI), Z18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc2 // vdpbf16ps zmm0, zmm16, zmm18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xca // vdpbf16ps zmm1, zmm17, zmm18
+	VPBROADCASTD 64(SI), Z19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd3 // vdpbf16ps zmm2, zmm16, zmm19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdb // vdpbf16ps zmm3, zmm17, zmm19
+	VPBROADCASTD 128(SI), Z20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe4 // vdpbf16ps zmm4, zmm16, zmm20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xec // vdpbf16ps zmm5, zmm17, zmm20
+	VPBROADCASTD 192(SI), Z21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf5 // vdpbf16ps zmm6, zmm16, zmm21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xfd // vdpbf16ps zmm7, zmm17, zmm21
+	VPBROADCASTD 256(SI), Z22
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc6 // vdpbf16ps zmm8, zmm16, zmm22
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xce // vdpbf16ps zmm9, zmm17, zmm22
+	VPBROADCASTD 320(SI), Z23
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd7 // vdpbf16ps zmm10, zmm16, zmm23
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdf // vdpbf16ps zmm11, zmm17, zmm23
+	VPBROADCASTD 384(SI), Z24
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe0 // vdpbf16ps zmm12, zmm16, zmm24
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xe8 // vdpbf16ps zmm13, zmm17, zmm24
+	VPBROADCASTD 448(SI), Z25
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf1 // vdpbf16ps zmm14, zmm16, zmm25
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xf9 // vdpbf16ps zmm15, zmm17, zmm25
 	VMOVUPS 64(R8), Z16
 	VMOVUPS 64(R10), Z17
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x01 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+4]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x01 // vdpbf16ps zmm1, zmm17, dword ptr [rsi+4]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x11 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+68]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x11 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+68]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x21 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+132]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x21 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+132]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x31 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+196]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x31 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+196]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x41 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+260]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x41 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+260]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x51 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+324]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x51 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+324]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x61 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+388]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x61 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+388]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x71 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+452]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x71 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+452]{1to16}
+	VPBROADCASTD 4(SI), Z18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc2 // vdpbf16ps zmm0, zmm16, zmm18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xca // vdpbf16ps zmm1, zmm17, zmm18
+	VPBROADCASTD 68(SI), Z19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd3 // vdpbf16ps zmm2, zmm16, zmm19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdb // vdpbf16ps zmm3, zmm17, zmm19
+	VPBROADCASTD 132(SI), Z20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe4 // vdpbf16ps zmm4, zmm16, zmm20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xec // vdpbf16ps zmm5, zmm17, zmm20
+	VPBROADCASTD 196(SI), Z21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf5 // vdpbf16ps zmm6, zmm16, zmm21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xfd // vdpbf16ps zmm7, zmm17, zmm21
+	VPBROADCASTD 260(SI), Z22
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc6 // vdpbf16ps zmm8, zmm16, zmm22
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xce // vdpbf16ps zmm9, zmm17, zmm22
+	VPBROADCASTD 324(SI), Z23
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd7 // vdpbf16ps zmm10, zmm16, zmm23
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdf // vdpbf16ps zmm11, zmm17, zmm23
+	VPBROADCASTD 388(SI), Z24
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe0 // vdpbf16ps zmm12, zmm16, zmm24
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xe8 // vdpbf16ps zmm13, zmm17, zmm24
+	VPBROADCASTD 452(SI), Z25
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf1 // vdpbf16ps zmm14, zmm16, zmm25
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xf9 // vdpbf16ps zmm15, zmm17, zmm25
 	VMOVUPS 128(R8), Z16
 	VMOVUPS 128(R10), Z17
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x02 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+8]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x02 // vdpbf16ps zmm1, zmm17, dword ptr [rsi+8]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x12 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+72]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x12 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+72]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x22 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+136]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x22 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+136]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x32 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+200]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x32 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+200]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x42 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+264]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x42 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+264]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x52 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+328]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x52 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+328]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x62 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+392]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x62 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+392]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x72 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+456]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x72 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+456]{1to16}
+	VPBROADCASTD 8(SI), Z18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc2 // vdpbf16ps zmm0, zmm16, zmm18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xca // vdpbf16ps zmm1, zmm17, zmm18
+	VPBROADCASTD 72(SI), Z19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd3 // vdpbf16ps zmm2, zmm16, zmm19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdb // vdpbf16ps zmm3, zmm17, zmm19
+	VPBROADCASTD 136(SI), Z20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe4 // vdpbf16ps zmm4, zmm16, zmm20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xec // vdpbf16ps zmm5, zmm17, zmm20
+	VPBROADCASTD 200(SI), Z21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf5 // vdpbf16ps zmm6, zmm16, zmm21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xfd // vdpbf16ps zmm7, zmm17, zmm21
+	VPBROADCASTD 264(SI), Z22
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc6 // vdpbf16ps zmm8, zmm16, zmm22
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xce // vdpbf16ps zmm9, zmm17, zmm22
+	VPBROADCASTD 328(SI), Z23
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd7 // vdpbf16ps zmm10, zmm16, zmm23
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdf // vdpbf16ps zmm11, zmm17, zmm23
+	VPBROADCASTD 392(SI), Z24
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe0 // vdpbf16ps zmm12, zmm16, zmm24
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xe8 // vdpbf16ps zmm13, zmm17, zmm24
+	VPBROADCASTD 456(SI), Z25
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf1 // vdpbf16ps zmm14, zmm16, zmm25
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xf9 // vdpbf16ps zmm15, zmm17, zmm25
 	VMOVUPS 192(R8), Z16
 	VMOVUPS 192(R10), Z17
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x03 // vdpbf16ps zmm0, zmm16, dword ptr [rsi+12]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x03 // vdpbf16ps zmm1, zmm17, dword ptr [rsi+12]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x13 // vdpbf16ps zmm2, zmm16, dword ptr [rsi+76]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x13 // vdpbf16ps zmm3, zmm17, dword ptr [rsi+76]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x23 // vdpbf16ps zmm4, zmm16, dword ptr [rsi+140]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x23 // vdpbf16ps zmm5, zmm17, dword ptr [rsi+140]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x33 // vdpbf16ps zmm6, zmm16, dword ptr [rsi+204]{1to16}
-	BYTE $0x62; BYTE $0xf2; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x33 // vdpbf16ps zmm7, zmm17, dword ptr [rsi+204]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x46; BYTE $0x43 // vdpbf16ps zmm8, zmm16, dword ptr [rsi+268]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x4e; BYTE $0x43 // vdpbf16ps zmm9, zmm17, dword ptr [rsi+268]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x56; BYTE $0x53 // vdpbf16ps zmm10, zmm16, dword ptr [rsi+332]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x5e; BYTE $0x53 // vdpbf16ps zmm11, zmm17, dword ptr [rsi+332]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x66; BYTE $0x63 // vdpbf16ps zmm12, zmm16, dword ptr [rsi+396]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x6e; BYTE $0x63 // vdpbf16ps zmm13, zmm17, dword ptr [rsi+396]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x7e; BYTE $0x50; BYTE $0x52; BYTE $0x76; BYTE $0x73 // vdpbf16ps zmm14, zmm16, dword ptr [rsi+460]{1to16}
-	BYTE $0x62; BYTE $0x72; BYTE $0x76; BYTE $0x50; BYTE $0x52; BYTE $0x7e; BYTE $0x73 // vdpbf16ps zmm15, zmm17, dword ptr [rsi+460]{1to16}
+	VPBROADCASTD 12(SI), Z18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc2 // vdpbf16ps zmm0, zmm16, zmm18
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xca // vdpbf16ps zmm1, zmm17, zmm18
+	VPBROADCASTD 76(SI), Z19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd3 // vdpbf16ps zmm2, zmm16, zmm19
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdb // vdpbf16ps zmm3, zmm17, zmm19
+	VPBROADCASTD 140(SI), Z20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe4 // vdpbf16ps zmm4, zmm16, zmm20
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xec // vdpbf16ps zmm5, zmm17, zmm20
+	VPBROADCASTD 204(SI), Z21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf5 // vdpbf16ps zmm6, zmm16, zmm21
+	BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xfd // vdpbf16ps zmm7, zmm17, zmm21
+	VPBROADCASTD 268(SI), Z22
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc6 // vdpbf16ps zmm8, zmm16, zmm22
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xce // vdpbf16ps zmm9, zmm17, zmm22
+	VPBROADCASTD 332(SI), Z23
+	BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd7 // vdpbf16ps zmm10, zmm16, zmm23
+	BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdf // vdpbf16ps zmm11, zmm17, zmm23
+	VPBROADCASTD 396(SI), Z24
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe0 // vdpbf16ps zmm12, zmm16, zmm24
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xe8 // vdpbf16ps zmm13, zmm17, zmm24
+	VPBROADCASTD 460(SI), Z25
+	BYTE $0x62; BYTE $0x12; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf1 // vdpbf16ps zmm14, zmm16, zmm25
+	BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xf9 // vdpbf16ps zmm15, zmm17, zmm25
 	ADDQ $16, SI
 	ADDQ $256, R8
 	ADDQ $256, R10
