@@ -16,8 +16,10 @@ func cpuinfoCommand() *cli.Command {
 		Usage: "print the CPU's features and which kernel implementation seqlab uses",
 		Action: func(c *cli.Context) error {
 			w := c.App.Writer
-			fmt.Fprintf(w, "cpu:             %s\n", cpuid.CPU.BrandName)
-			fmt.Fprintf(w, "cores:           %d physical, %d logical, GOMAXPROCS %d\n", cpuid.CPU.PhysicalCores, cpuid.CPU.LogicalCores, runtime.GOMAXPROCS(0))
+			fmt.Fprintf(w, "cpu:             %s (family %d, model %d)\n", cpuid.CPU.BrandName, cpuid.CPU.Family, cpuid.CPU.Model)
+			// A virtual machine's cpuid may describe its host's cores, not
+			// the ones this process can run on.
+			fmt.Fprintf(w, "cores:           %d usable, GOMAXPROCS %d (cpuid: %d physical, %d logical)\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuid.CPU.PhysicalCores, cpuid.CPU.LogicalCores)
 			var feats []string
 			for _, f := range []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512BF16, cpuid.AMXTILE, cpuid.AMXBF16} {
 				if cpuid.CPU.Supports(f) {
