@@ -25,21 +25,21 @@
 	VFMADD231PS  t, Z24, lo; \
 	VFMADD231PS  t, Z25, hi
 
-#define STEP512(p) \
+#define STEP512(p)                      \
 	VMOVUPS (DI), Z24;              \
 	VMOVUPS 64(DI), Z25;            \
 	ADDQ    R10, DI;                \
-	ROW512(p*48+0, Z26, Z0, Z1);         \
-	ROW512(p*48+4, Z27, Z2, Z3);         \
-	ROW512(p*48+8, Z28, Z4, Z5);         \
-	ROW512(p*48+12, Z29, Z6, Z7);        \
-	ROW512(p*48+16, Z30, Z8, Z9);        \
-	ROW512(p*48+20, Z31, Z10, Z11);      \
-	ROW512(p*48+24, Z26, Z12, Z13);      \
-	ROW512(p*48+28, Z27, Z14, Z15);      \
-	ROW512(p*48+32, Z28, Z16, Z17);      \
-	ROW512(p*48+36, Z29, Z18, Z19);      \
-	ROW512(p*48+40, Z30, Z20, Z21);      \
+	ROW512(p*48+0, Z26, Z0, Z1);    \
+	ROW512(p*48+4, Z27, Z2, Z3);    \
+	ROW512(p*48+8, Z28, Z4, Z5);    \
+	ROW512(p*48+12, Z29, Z6, Z7);   \
+	ROW512(p*48+16, Z30, Z8, Z9);   \
+	ROW512(p*48+20, Z31, Z10, Z11); \
+	ROW512(p*48+24, Z26, Z12, Z13); \
+	ROW512(p*48+28, Z27, Z14, Z15); \
+	ROW512(p*48+32, Z28, Z16, Z17); \
+	ROW512(p*48+36, Z29, Z18, Z19); \
+	ROW512(p*48+40, Z30, Z20, Z21); \
 	ROW512(p*48+44, Z31, Z22, Z23)
 
 #define SCALE512(lo, hi) \
