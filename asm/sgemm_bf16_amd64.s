@@ -361,7 +361,7 @@ onext:
 // all kt steps: per depth pair, Z16 and Z17 take that pair's row of the two
 // blocks and row i's pair of a is broadcast into Z(18+i) for its two dot
 // products (broadcasting from memory inside both, twice the loads, ran at
-// 360–376 GFLOP/s in BenchmarkBF16Dot on one Zen 5 core; this at 430–444).
+// 354–376 GFLOP/s in BenchmarkBF16Dot on one Zen 5 core; this at 430–444).
 // VDPBF16PS zmm, zmm, zmm is encoded by hand (EVEX.512.F3.0F38.W0 52 /r),
 // as the Go assembler lacks it. Row i of the panel at step s is 64 bytes
 // at a + 2048·s + 64·i, so the rows of group g start at a + 512·g.
