@@ -56,7 +56,11 @@
 // computes each 32×32 block of C. The Go twins of every kernel run the same
 // blocked product on any machine; only the order of summation inside a dot
 // product, which the instructions leave open, can make the two differ, by
-// float32 rounding. Linux grants the tile state on first use (arch_prctl
+// float32 rounding. A weight matrix used for many products can be packed
+// once (PackBF16Weights) and multiplied with MulBF16, which gives Sgemm's
+// bits for any number of rows and runs on the calling goroutine, so that a
+// network can push small panels of rows through all its layers while they
+// stay in cache. Linux grants the tile state on first use (arch_prctl
 // ARCH_REQ_XCOMP_PERM); tiles are configured and released within each
 // assembly call, so goroutine switches never see them.
 //

@@ -81,3 +81,31 @@ func ExampleSetMatmulPrecision() {
 	// matmul precision "fp16" is unknown (valid: fp32, bf16)
 	// fp32 bf16
 }
+
+// A layer applied to many small batches packs its weights once. Where
+// PackBF16Weights declines (float32 precision, or a CPU without
+// AVX512-BF16), the product belongs to Sgemm. The entries here are small
+// integers, exact in bfloat16, so both print the same.
+func ExampleMulBF16() {
+	const out, in, rows = 32, 48, 3
+	w, x := make([]float32, out*in), make([]float32, rows*in)
+	for i := range w {
+		w[i] = float32(i%5 - 2)
+	}
+	for i := range x {
+		x[i] = float32(i % 7)
+	}
+	if err := asm.SetMatmulPrecision(asm.BF16); err == nil {
+		defer asm.SetMatmulPrecision(asm.FP32)
+	}
+	var packed asm.BF16Weights
+	y := make([]float32, rows*out)
+	if asm.PackBF16Weights(&packed, w, out, in, in) {
+		asm.MulBF16(y, x, &packed)
+	} else {
+		asm.Sgemm(false, true, rows, out, in, 1, x, in, w, in, 0, y, out)
+	}
+	fmt.Println(y[:4], y[out:out+4])
+	// Output:
+	// [-11 12 -5 -7] [-22 4 -5 1]
+}

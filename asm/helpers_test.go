@@ -103,3 +103,14 @@ func fuzzFloats(data []byte, n int) []float32 {
 func sameFloat(a, b float32) bool {
 	return a == b || (a != a && b != b)
 }
+
+// mustPanic fails t unless f panics.
+func mustPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("%s did not panic", what)
+		}
+	}()
+	f()
+}

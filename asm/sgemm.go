@@ -37,9 +37,9 @@ import (
 // of the selected implementation computes each tile of C. Products large
 // enough to pay for it are split over up to GOMAXPROCS goroutines.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	checkMatrix("A", transA, m, k, a, lda)
-	checkMatrix("B", transB, k, n, b, ldb)
-	checkMatrix("C", false, m, n, c, ldc)
+	checkMatrix("Sgemm", "A", transA, m, k, a, lda)
+	checkMatrix("Sgemm", "B", transB, k, n, b, ldb)
+	checkMatrix("Sgemm", "C", false, m, n, c, ldc)
 	if m == 0 || n == 0 {
 		return
 	}
@@ -80,19 +80,19 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 }
 
 // checkMatrix panics unless x holds a rows×cols matrix (stored transposed
-// when trans) with leading dimension ld.
-func checkMatrix(name string, trans bool, rows, cols int, x []float32, ld int) {
+// when trans) with leading dimension ld; fn names the caller.
+func checkMatrix(fn, name string, trans bool, rows, cols int, x []float32, ld int) {
 	if rows < 0 || cols < 0 {
-		panic("asm: Sgemm: negative dimension of " + name)
+		panic("asm: " + fn + ": negative dimension of " + name)
 	}
 	if trans {
 		rows, cols = cols, rows
 	}
 	if ld < max(1, cols) {
-		panic("asm: Sgemm: leading dimension of " + name + " shorter than its rows")
+		panic("asm: " + fn + ": leading dimension of " + name + " shorter than its rows")
 	}
 	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
-		panic("asm: Sgemm: slice " + name + " too short for its shape")
+		panic("asm: " + fn + ": slice " + name + " too short for its shape")
 	}
 }
 

@@ -257,8 +257,7 @@ func (p *gemmProblem) runBF16(kern *bf16Kernels) {
 	if p.m*p.n*p.k >= kern.parallelMin {
 		threads = gemmThreads(p.m, p.n, p.k, panels)
 	}
-	kc := min(bf16KC, ceilDiv(p.k, 32)*32)
-	nc := min(bf16NC, ceilDiv(p.n, 32)*32)
+	kc, nc := bf16Blocks(p.n, p.k)
 	bWords := nc / 16 * kc / 32 * tileWords
 	aWords := bf16Group * kc / 32 * 2 * tileWords
 	ws := bf16Pool.Get().(*[]uint16)
@@ -285,31 +284,51 @@ func (p *gemmProblem) runBF16(kern *bf16Kernels) {
 func (p *gemmProblem) workBF16(kern *bf16Kernels, kc, nc int, bp, ap []uint16, cbuf []float32, t, threads, panels int, bar *barrier) {
 	for jc := 0; jc < p.n; jc += nc {
 		nb := min(nc, p.n-jc)
-		pairs := ceilDiv(nb, 32)
-		blocks := 2 * pairs
+		blocks := 2 * ceilDiv(nb, 32)
 		for pc := 0; pc < p.k; pc += kc {
 			kb := min(kc, p.k-pc)
-			kt := ceilDiv(kb, 32)
-			// Along the rows of B (or of Bᵀ, when transposed, down
-			// its rows).
-			for s := range kt {
-				for jb := t * blocks / threads; jb < (t+1)*blocks/threads; jb++ {
-					p.packBTile(kern, tileAt(bp, jb*kt+s), jc+jb*16, min(16, nb-jb*16), pc+s*32, min(32, kb-s*32))
-				}
-			}
+			p.packBBlock(kern, bp, jc, nb, pc, kb, t*blocks/threads, (t+1)*blocks/threads)
 			bar.wait()
-			beta := p.beta
-			if pc > 0 {
-				beta = 1
-			}
-			for g0 := t * panels / threads; g0 < (t+1)*panels/threads; g0 += bf16Group {
-				g1 := min(g0+bf16Group, (t+1)*panels/threads)
-				p.packAGroup(kern, ap, g0, g1, pc, kb, kt)
-				for panel := g0; panel < g1; panel++ {
-					p.panelBF16(kern, kt, pairs, ap[(panel-g0)*2*kt*tileWords:], bp, cbuf, panel*32, jc, nb, beta)
-				}
-			}
+			p.panelsBF16(kern, bp, ap, cbuf, t*panels/threads, (t+1)*panels/threads, jc, nb, pc, kb)
 			bar.wait()
+		}
+	}
+}
+
+// packBBlock packs the 16-column blocks [jb0, jb1) of the block of op(B)
+// at columns [jc, jc+nb) and depths [pc, pc+kb) into bp, block jb at tiles
+// [jb·kt, (jb+1)·kt). It walks along the rows of B (or of Bᵀ, when
+// transposed, down its rows).
+func (p *gemmProblem) packBBlock(kern *bf16Kernels, bp []uint16, jc, nb, pc, kb, jb0, jb1 int) {
+	kt := ceilDiv(kb, 32)
+	for s := range kt {
+		for jb := jb0; jb < jb1; jb++ {
+			p.packBTile(kern, tileAt(bp, jb*kt+s), jc+jb*16, min(16, nb-jb*16), pc+s*32, min(32, kb-s*32))
+		}
+	}
+}
+
+// bf16Blocks returns the depth kc and width nc of the blocks of op(B) that
+// an m×n×k bfloat16 product packs at a time.
+func bf16Blocks(n, k int) (kc, nc int) {
+	return min(bf16KC, ceilDiv(k, 32)*32), min(bf16NC, ceilDiv(n, 32)*32)
+}
+
+// panelsBF16 computes the 32-row panels [lo, hi) of C for columns [jc,
+// jc+nb) and depths [pc, pc+kb) against bp, that block of op(B) packed,
+// packing op(A) into ap in groups of bf16Group panels. The first block of
+// depths applies beta; later ones add to C.
+func (p *gemmProblem) panelsBF16(kern *bf16Kernels, bp, ap []uint16, cbuf []float32, lo, hi, jc, nb, pc, kb int) {
+	kt, pairs := ceilDiv(kb, 32), ceilDiv(nb, 32)
+	beta := p.beta
+	if pc > 0 {
+		beta = 1
+	}
+	for g0 := lo; g0 < hi; g0 += bf16Group {
+		g1 := min(g0+bf16Group, hi)
+		p.packAGroup(kern, ap, g0, g1, pc, kb, kt)
+		for panel := g0; panel < g1; panel++ {
+			p.panelBF16(kern, kt, pairs, ap[(panel-g0)*2*kt*tileWords:], bp, cbuf, panel*32, jc, nb, beta)
 		}
 	}
 }

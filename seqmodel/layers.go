@@ -119,25 +119,59 @@ func (m *MLP) Forward(dst, x, scratch []float32) {
 	}
 	h := scratch[:rows*l0.Out]
 	l0.product(h, x)
-	m.forwardRest(dst, h, l0.B.Data, scratch)
+	m.forwardRest(dst, h, l0.B.Data, scratch, nil)
+}
+
+// packBF16 packs into packed (one entry per layer) the weights of the
+// layers whose products run in bfloat16 (asm.PackBF16Weights), and sets
+// use[i] to &packed[i] for those and nil for the others. It reports whether
+// it packed any.
+func (m *MLP) packBF16(packed []asm.BF16Weights, use []*asm.BF16Weights) bool {
+	some := false
+	for i, l := range m.Layers {
+		use[i] = nil
+		if asm.PackBF16Weights(&packed[i], l.W.Data, l.Out, l.In, l.In) {
+			use[i], some = &packed[i], true
+		}
+	}
+	return some
+}
+
+// product computes layer i's x·Wᵀ into dst, from packed, its weights packed
+// for bfloat16, when that is not nil.
+func (m *MLP) product(i int, dst, x []float32, packed *asm.BF16Weights) {
+	if packed != nil {
+		asm.MulBF16(dst, x, packed)
+		return
+	}
+	m.Layers[i].product(dst, x)
 }
 
 // forwardRest continues Forward from h, the first layer's product x·W₀ᵀ
-// before its bias b0 and activation, held at the start of scratch; the MLP
-// has at least two layers. Each hidden layer's bias and activation are one
-// pass over its output (Activation.addBiasApply).
-func (m *MLP) forwardRest(dst, h, b0, scratch []float32) {
+// before its bias b0 and activation, held at the start of scratch or
+// outside it; the MLP has at least two layers. Each hidden layer's bias and activation are one
+// pass over its output (Activation.addBiasApply). Layers with an entry in
+// packed (nil or one per layer) multiply with it.
+func (m *MLP) forwardRest(dst, h, b0, scratch []float32, packed []*asm.BF16Weights) {
 	half := len(scratch) / 2
 	bufs := [2][]float32{scratch[:half], scratch[half:]}
 	rows := len(h) / m.Layers[0].Out
 	m.Act.addBiasApply(h, h, b0)
-	for i, l := range m.Layers[1:] {
-		if i == len(m.Layers)-2 {
-			l.Forward(dst, h)
+	for i := 1; i < len(m.Layers); i++ {
+		l := m.Layers[i]
+		var w *asm.BF16Weights
+		if packed != nil {
+			w = packed[i]
+		}
+		out := dst
+		if i < len(m.Layers)-1 {
+			out = bufs[i%2][:rows*l.Out]
+		}
+		m.product(i, out, h, w)
+		if i == len(m.Layers)-1 {
+			asm.AddBias(out, l.B.Data)
 			break
 		}
-		out := bufs[(i+1)%2][:rows*l.Out]
-		l.product(out, h)
 		m.Act.addBiasApply(out, out, l.B.Data)
 		h = out
 	}
