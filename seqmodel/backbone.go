@@ -145,9 +145,9 @@ type predictWork struct {
 const predictChunk = 1024
 
 // predictPanel is the number of rows that go through the whole network
-// together when the weights are packed for bfloat16, four 32-row panels of
-// the bfloat16 product. Measured on W5 (Zen 5): whole chunks and 32-row
-// steps were 4–7 % slower than 128 rows; 64 and 256 were level with it.
+// together when the weights are packed for bfloat16: four 32-row panels of
+// the bfloat16 product. On W5's batch (Zen 5) it was faster than one panel
+// and than whole chunks (BENCHMARKS.md).
 const predictPanel = 128
 
 func newPointMLP(cfg Config, ps *Params, rng *rand.Rand) (Backbone, error) {
