@@ -1,6 +1,7 @@
 package asm
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,4 +63,28 @@ func TestBarrier(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReserveProcs checks that reserved goroutines count against the
+// goroutines a product may use, and that release gives them back.
+func TestReserveProcs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	gemmInFlight.Add(1) // as inside Sgemm
+	defer gemmInFlight.Add(-1)
+	if got := gemmProcs(); got != 4 {
+		t.Fatalf("one product alone on 4 processors may use %d goroutines, want 4", got)
+	}
+	release := ReserveProcs(2)
+	if got := gemmProcs(); got != 2 {
+		t.Errorf("with 2 goroutines reserved: %d, want 2", got)
+	}
+	release2 := ReserveProcs(3)
+	if got := gemmProcs(); got != 1 {
+		t.Errorf("with 5 reserved: %d, want 1", got)
+	}
+	release2()
+	release()
+	if got := gemmProcs(); got != 4 {
+		t.Errorf("after release: %d, want 4", got)
+	}
 }

@@ -131,12 +131,25 @@ type gemmKernel struct {
 // 1024×256×66 are faster.
 const gemmParallelMin = 1 << 21
 
-// gemmInFlight counts the products running now. Concurrent callers (the
-// trainer runs the two halves of a batch at once) each take the cores the
-// others leave, rather than all splitting over every core and waiting at
-// each other's barriers. The split never changes a result: every element
-// of C is summed over k in the same order whatever the thread count.
+// gemmInFlight counts the products running now, and the goroutines
+// reserved by ReserveProcs. Concurrent callers (the trainer runs the two
+// halves of a batch at once) each take the cores the others leave, rather
+// than all splitting over every core and waiting at each other's barriers.
+// The split never changes a result: every element of C is summed over k in
+// the same order whatever the thread count.
 var gemmInFlight atomic.Int32
+
+// ReserveProcs tells Sgemm that n more goroutines are busy on processors
+// of their own until release is called, so that products split over that
+// many fewer goroutines. A caller that shares work out among goroutines
+// that each call Sgemm reserves all but one of them: then one goroutine's
+// product does not split while the others are between products (their
+// processors busy with other work), which would leave its second half
+// waiting for a processor. Results do not change.
+func ReserveProcs(n int) (release func()) {
+	gemmInFlight.Add(int32(n))
+	return func() { gemmInFlight.Add(-int32(n)) }
+}
 
 // gemmProcs is the number of goroutines a product may use now.
 func gemmProcs() int {

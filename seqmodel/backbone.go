@@ -214,6 +214,7 @@ func (b *pointMLP) Predict(dst, x, t []float32, _ []int32) error {
 			b.predictRows(b.work[w], dst[lo*d:hi*d], x[lo*d:hi*d], t[lo:hi])
 		}
 	}
+	defer asm.ReserveProcs(workers - 1)()
 	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
 		wg.Add(1)

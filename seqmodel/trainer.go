@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/seqlab/seqlab/asm"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -213,6 +214,7 @@ func (tr *Trainer) backward(x, t, target []float32, cond []int32) (loss, norm fl
 	errs := make([]error, len(tr.parts))
 	run := func(i int) { errs[i] = tr.parts[i].run(x, t, target, cond, tr.dim, tr.outDim) }
 	if runtime.GOMAXPROCS(0) > 1 && len(tr.parts) > 1 {
+		defer asm.ReserveProcs(len(tr.parts) - 1)()
 		var wg sync.WaitGroup
 		for i := 1; i < len(tr.parts); i++ {
 			wg.Add(1)
