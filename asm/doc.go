@@ -69,5 +69,8 @@
 // Products large enough to pay for it are split over up to GOMAXPROCS
 // goroutines: the caller and persistent workers that poll briefly for the
 // next product before they park, since waking a parked goroutine costs
-// tens of microseconds, a large part of a training step's product.
+// tens of microseconds, a large part of a training step's product. A
+// caller that runs several goroutines, each calling Sgemm, reserves the
+// processors of the others (ReserveProcs), so that no product splits onto
+// a processor that is busy with other work.
 package asm
