@@ -70,3 +70,34 @@ func TestPackBF16Weights(t *testing.T) {
 	mustPanic(t, "MulBF16 with a short y", func() { MulBF16(make([]float32, 31), make([]float32, 32), &packed) })
 	mustPanic(t, "MulBF16 with a ragged x", func() { MulBF16(make([]float32, 32), make([]float32, 33), &packed) })
 }
+
+// FuzzMulBF16 checks MulBF16 against Sgemm's bfloat16 product bit for bit
+// on fuzzed shapes (weights from the tile edge up, any number of rows),
+// paddings of W and entries, with every kernel set this machine runs.
+func FuzzMulBF16(f *testing.F) {
+	f.Add(uint8(0), uint8(0), uint16(0), uint8(1), []byte("seed"))
+	f.Add(uint8(17), uint8(50), uint16(1030), uint8(33), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Add(uint8(255), uint8(3), uint16(100), uint8(0), []byte{0xff, 0x7f, 0x00, 0x80})
+	f.Fuzz(func(t *testing.T, out, pad uint8, in uint16, rows uint8, data []byte) {
+		o, k, n := bf16MinDim+int(out)*2, bf16MinDim+int(in%1100), int(rows%70)
+		ld := k + int(pad%4)
+		rng := rand.New(rand.NewPCG(uint64(len(data)), uint64(pad)))
+		w, x := randSlice(rng, o*ld), randSlice(rng, n*k)
+		fuzzEntries(data, w, x)
+		for name, kern := range bf16Sets() {
+			var packed BF16Weights
+			packed.pack(kern, w, o, k, ld)
+			want := make([]float32, n*o)
+			if n > 0 {
+				runBF16Case(kern, gemmCase{transB: true, m: n, n: o, k: k, alpha: 1}, x, k, w, ld, want, o)
+			}
+			got := make([]float32, n*o)
+			MulBF16(got, x, &packed)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+					t.Fatalf("%s, %d×%d (ld %d), %d rows: y[%d] = %v, Sgemm gives %v", name, o, k, ld, n, i, got[i], want[i])
+				}
+			}
+		}
+	})
+}
