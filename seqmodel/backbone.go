@@ -137,11 +137,11 @@ type predictWork struct {
 	scratch []float32 // hidden activations
 }
 
-// predictChunk is the number of rows Predict gives a goroutine at once.
-// Rows are cut into chunks the same way whatever the number of goroutines,
-// so results do not depend on it. In float32 each layer multiplies a whole
-// chunk, so that Sgemm packs its weights once per chunk while the hidden
-// activations stay in the second-level cache.
+// predictChunk is the number of rows whose first layer Predict sets up
+// together (whether their times are all equal decides how), and the most
+// rows a goroutine takes at once. In float32 each layer multiplies a
+// goroutine's whole piece of a chunk, so that Sgemm packs its weights once
+// per piece while the hidden activations stay in the second-level cache.
 const predictChunk = 1024
 
 // predictPanel is the number of rows that go through the whole network
@@ -188,12 +188,16 @@ func (b *pointMLP) Build(g *Graph, n int) (*G.Node, Feeder, error) {
 	return out, feed, nil
 }
 
-// Predict implements Backbone. Chunks of predictChunk rows are shared out
-// among up to GOMAXPROCS goroutines in contiguous runs. When all times of a
+// Predict implements Backbone. Rows are shared out among up to GOMAXPROCS
+// goroutines in contiguous runs of whole predictPanel-row panels, and each
+// run is cut where the chunks of predictChunk rows end. When all times of a
 // chunk are equal (as in every step of a sampler), the time embedding's
 // contribution to the first layer, TimeEmbedding(t)·W_tᵀ + b, is one row
 // computed once and added to x·W_xᵀ, instead of a product over the
-// concatenated input. Under bfloat16 precision the weights are packed once
+// concatenated input. Every product computes a row the same way whatever
+// rows share it (Sgemm does so from 5 rows on, and pieces shorter than a
+// panel occur only at the end of the data, as they would on one
+// goroutine), so results do not depend on the number of goroutines. Under bfloat16 precision the weights are packed once
 // per call and each goroutine takes its rows through the network
 // predictPanel at a time.
 func (b *pointMLP) Predict(dst, x, t []float32, _ []int32) error {
@@ -208,10 +212,16 @@ func (b *pointMLP) Predict(dst, x, t []float32, _ []int32) error {
 	for len(b.work) < workers {
 		b.work = append(b.work, b.newPredictWork())
 	}
+	panels := (n + predictPanel - 1) / predictPanel
 	run := func(w int) {
-		for c := w * chunks / workers; c < (w+1)*chunks/workers; c++ {
-			lo, hi := c*predictChunk, min((c+1)*predictChunk, n)
-			b.predictRows(b.work[w], dst[lo*d:hi*d], x[lo*d:hi*d], t[lo:hi])
+		// Goroutine w's rows [lo, end): whole panels, cut where chunks end.
+		lo, end := w*panels/workers*predictPanel, min((w+1)*panels/workers*predictPanel, n)
+		for lo < end {
+			c0 := lo / predictChunk * predictChunk
+			c1 := min(c0+predictChunk, n)
+			hi := min(end, c1)
+			b.predictRows(b.work[w], dst[lo*d:hi*d], x[lo*d:hi*d], t[lo:hi], allEqual(t[c0:c1]))
+			lo = hi
 		}
 	}
 	defer asm.ReserveProcs(workers - 1)()
@@ -254,9 +264,10 @@ func (b *pointMLP) newPredictWork() *predictWork {
 	}
 }
 
-// predictRows computes the output of at most predictChunk rows: all at
-// once in float32, predictPanel at a time when the weights are packed.
-func (b *pointMLP) predictRows(w *predictWork, dst, x, t []float32) {
+// predictRows computes the output of at most predictChunk rows of one
+// chunk, shifted when all times of the chunk are equal: all at once in
+// float32, predictPanel at a time when the weights are packed.
+func (b *pointMLP) predictRows(w *predictWork, dst, x, t []float32, shifted bool) {
 	d, k := b.cfg.Dim, b.cfg.TimeDim
 	rows := len(t)
 	layers := b.mlp.Layers
@@ -266,7 +277,6 @@ func (b *pointMLP) predictRows(w *predictWork, dst, x, t []float32) {
 	// W = [W_x W_t] (width×(d+k)), and x·W_xᵀ is computed for the whole
 	// chunk at once: d is usually small, and Sgemm's cost per call would
 	// dominate a panel's. Otherwise y = [x, e]·Wᵀ + b.
-	shifted := allEqual(t)
 	bias := l0.B.Data
 	if shifted {
 		emb := w.emb[:k]

@@ -148,10 +148,11 @@ func TestTrainerThreadsBitIdentical(t *testing.T) {
 // TestPredictMatchesGraph checks the point MLP's Predict (chunked, shared
 // out among goroutines, with the first layer split when a chunk has one
 // time) against its training graph, and that its bits do not depend on the
-// number of threads.
+// number of threads, also where two goroutines share a chunk whose times
+// are equal only in the first one's part ("split").
 func TestPredictMatchesGraph(t *testing.T) {
 	const tol = 1e-5 // float32 rounding of a few hundred products, relative to 1 + |value|
-	n := 2*predictChunk + 37
+	n := 3*predictChunk + 37
 	for _, cfg := range []Config{
 		{Backbone: "mlp", Dim: 2, Width: 16, Depth: 2, Activation: SiLU, TimeDim: 8},
 		{Backbone: "mlp", Dim: 3, Width: 16, Depth: 0, Activation: SiLU, TimeDim: 5},
@@ -167,14 +168,8 @@ func TestPredictMatchesGraph(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 3))
 		x := make([]float32, n*cfg.Dim)
 		fillNormal(x, rng)
-		for _, times := range []string{"mixed", "const"} {
-			tt := make([]float32, n)
-			for i := range tt {
-				tt[i] = 0.37
-				if times == "mixed" {
-					tt[i] = float32(rng.Float64())
-				}
-			}
+		for _, times := range []string{"mixed", "const", "split"} {
+			tt := predictTimes(times, n, rng)
 			g := NewGraph()
 			out, feed, err := net.Build(g, n)
 			if err != nil {
@@ -203,6 +198,25 @@ func TestPredictMatchesGraph(t *testing.T) {
 			}
 		}
 	}
+}
+
+// predictTimes returns n times: all 0.37 ("const"), uniform ("mixed"), or
+// 0.37 for the rows that the first of two Predict goroutines takes and
+// uniform after them ("split"), so that the chunk the two share has equal
+// times only in the first one's part.
+func predictTimes(kind string, n int, rng *rand.Rand) []float32 {
+	split := (n + predictPanel - 1) / predictPanel / 2 * predictPanel
+	if split%predictChunk == 0 {
+		panic("predictTimes: the goroutines do not share a chunk")
+	}
+	tt := make([]float32, n)
+	for i := range tt {
+		tt[i] = 0.37
+		if kind == "mixed" || kind == "split" && i >= split {
+			tt[i] = float32(rng.Float64())
+		}
+	}
+	return tt
 }
 
 func withGOMAXPROCS(n int, f func()) {

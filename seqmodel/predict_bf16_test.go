@@ -45,7 +45,7 @@ func chunkForward(b *pointMLP, dst, x, t []float32) {
 // TestPredictBF16 checks Predict under bfloat16 precision, where it packs
 // the weights once and pushes rows through the network a panel at a time,
 // against every chunk multiplied whole by Sgemm: the same bits, on one
-// thread and on two, for equal and mixed times, a data dimension below and
+// thread and on two, for equal, mixed and split times (predictTimes), a data dimension below and
 // above the 16 from which the first layer's x·W_xᵀ runs in bfloat16, and a
 // last chunk that ends in a partial panel. It also checks that a row's
 // output does not depend on the rows around it: the first rows alone give
@@ -73,15 +73,9 @@ func TestPredictBF16(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 3))
 		x := make([]float32, n*cfg.Dim)
 		fillNormal(x, rng)
-		for _, times := range []string{"const", "mixed"} {
+		for _, times := range []string{"const", "mixed", "split"} {
 			name := fmt.Sprintf("dim=%d/depth=%d/t=%s", cfg.Dim, cfg.Depth, times)
-			tt := make([]float32, n)
-			for i := range tt {
-				tt[i] = 0.37
-				if times == "mixed" {
-					tt[i] = float32(rng.Float64())
-				}
-			}
+			tt := predictTimes(times, n, rng)
 			want := make([]float32, n*cfg.Dim)
 			for lo := 0; lo < n; lo += predictChunk {
 				hi := min(lo+predictChunk, n)
@@ -99,6 +93,9 @@ func TestPredictBF16(t *testing.T) {
 						t.Fatalf("%s, %d threads: Predict[%d] = %v, Sgemm on whole chunks %v", name, threads, i, got[i], want[i])
 					}
 				}
+			}
+			if times == "split" {
+				continue // alone, the first rows' times are all equal; in the batch their chunk's are not
 			}
 			const few = 5
 			got := make([]float32, few*cfg.Dim)
