@@ -14,11 +14,11 @@ type BF16Weights struct {
 }
 
 // PackBF16Weights packs w (out×in, rows ld apart) into dst, reusing its
-// memory, and reports whether it did. It does so only where Sgemm would compute the
-// products x·Wᵀ in bfloat16: under BF16 precision (SetMatmulPrecision)
-// and with out and in at least the tile edge, 16. Otherwise dst is left
-// empty and the products belong to Sgemm. It panics if w is too short for
-// its shape.
+// memory, and reports whether it did. It does so only where Sgemm would
+// compute the products x·Wᵀ in bfloat16: under BF16 precision
+// (SetMatmulPrecision) and with out and in at least the tile edge, 16.
+// Otherwise dst is left empty and the products belong to Sgemm. It panics
+// if w is too short for its shape.
 func PackBF16Weights(dst *BF16Weights, w []float32, out, in, ld int) bool {
 	checkMatrix("PackBF16Weights", "W", false, out, in, w, ld)
 	dst.kern = nil
@@ -66,7 +66,7 @@ func (w *BF16Weights) eachBlock(f func(jc, nb, pc, kb, at int)) {
 
 // MulBF16 sets y = x·Wᵀ for the len(x)/in rows of x, with W packed by
 // PackBF16Weights: bit for bit what Sgemm(false, true, rows, out, in, 1,
-// x, in, W, in, 0, y, out) computes in bfloat16, for any number of rows
+// x, in, W, ld, 0, y, out) computes in bfloat16, for any number of rows
 // (Sgemm keeps products of fewer than 16 rows in float32). It runs on the
 // calling goroutine, so that callers share rows out among theirs. It
 // panics if w is empty or the lengths disagree with its shape.

@@ -149,9 +149,10 @@ func (m *MLP) product(i int, dst, x []float32, packed *asm.BF16Weights) {
 
 // forwardRest continues Forward from h, the first layer's product x·W₀ᵀ
 // before its bias b0 and activation, held at the start of scratch or
-// outside it; the MLP has at least two layers. Each hidden layer's bias and activation are one
-// pass over its output (Activation.addBiasApply). Layers with an entry in
-// packed (nil or one per layer) multiply with it.
+// outside it; the MLP has at least two layers. Each hidden layer's bias
+// and activation are one pass over its output (Activation.addBiasApply).
+// Layers with an entry in packed (nil, or one entry per layer) multiply
+// with it.
 func (m *MLP) forwardRest(dst, h, b0, scratch []float32, packed []*asm.BF16Weights) {
 	half := len(scratch) / 2
 	bufs := [2][]float32{scratch[:half], scratch[half:]}

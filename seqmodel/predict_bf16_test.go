@@ -45,9 +45,9 @@ func chunkForward(b *pointMLP, dst, x, t []float32) {
 // TestPredictBF16 checks Predict under bfloat16 precision, where it packs
 // the weights once and pushes rows through the network a panel at a time,
 // against every chunk multiplied whole by Sgemm: the same bits, on one
-// thread and on two, for equal, mixed and split times (predictTimes), a data dimension below and
-// above the 16 from which the first layer's x·W_xᵀ runs in bfloat16, and a
-// last chunk that ends in a partial panel. It also checks that a row's
+// thread and on two, for equal, mixed and split times (predictTimes), a
+// data dimension below and above the 16 from which the first layer's
+// x·W_xᵀ runs in bfloat16, and a last chunk that ends in a partial panel. It also checks that a row's
 // output does not depend on the rows around it: the first rows alone give
 // the bits they give in the whole batch, although Sgemm would multiply so
 // few rows in float32.
