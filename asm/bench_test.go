@@ -287,6 +287,33 @@ func BenchmarkAddBiasSiLU(b *testing.B) {
 	})
 }
 
+// BenchmarkLinearSiLU runs W5's first layer on one goroutine (1024 2-D
+// points, 256 units) fused, and as the Sgemm and AddBiasSiLU it replaces;
+// Gout/s counts outputs.
+func BenchmarkLinearSiLU(b *testing.B) {
+	const rows, in, out = 1024, 2, 256
+	for _, name := range Implementations() {
+		for _, op := range []string{"fused", "sgemm+addbiassilu"} {
+			b.Run(fmt.Sprintf("impl=%s/rows=%d/in=%d/out=%d/op=%s", name, rows, in, out, op), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(3, 4))
+				x, w, bias := randSlice(rng, rows*in), randSlice(rng, in*out), randSlice(rng, out)
+				h, pre := make([]float32, rows*out), make([]float32, rows*out)
+				withImpl(name, func() {
+					for b.Loop() {
+						if op == "fused" {
+							LinearSiLU(h, x, w, bias)
+						} else {
+							Sgemm(false, false, rows, out, in, 1, x, in, w, out, 0, pre, out)
+							AddBiasSiLU(h, pre, bias)
+						}
+					}
+				})
+				b.ReportMetric(float64(rows*out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gout/s")
+			})
+		}
+	}
+}
+
 func BenchmarkSumRows(b *testing.B) {
 	benchRows(b, 4, func(x, row []float32) { SumRows(row, x) })
 }

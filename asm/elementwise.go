@@ -87,6 +87,42 @@ func AddBiasSiLU(h, pre, bias []float32) {
 	addBiasSiLU(h, pre, bias)
 }
 
+// LinearSiLU is a linear layer with few inputs followed by SiLU, in one
+// pass: with out = len(bias) and in = len(w)/out, it sets every row r of h
+// (len(x)/in rows) to
+//
+//	for j, b := range bias {
+//		var s float32
+//		for c := 0; c < in; c++ {
+//			s += x[r*in+c] * w[c*out+j]
+//		}
+//		h[r*out+j] = SiLU(s + b)
+//	}
+//
+// where w is the layer's weight matrix transposed, in rows of out. Each sum
+// is formed as Sgemm's kernels form it, from zero in order of c with a
+// fused multiply-add per step in the assembly, so h has the bits of
+// Sgemm(false, false, rows, out, in, 1, x, in, w, out, 0, pre, out)
+// followed by AddBiasSiLU(h, pre, bias) under the same implementation
+// wherever that product takes Sgemm's blocked path (more than four rows
+// and more than four columns). It serves the first layer of a network on
+// points of a few dimensions, as in 2-D flow matching, where a product's
+// cost per call outweighs its arithmetic; the work grows with in, so
+// larger layers belong to Sgemm. len(w) must be a multiple of len(bias),
+// len(x) of in, and len(h) must be rows·out; h must not overlap x, w or
+// bias.
+func LinearSiLU(h, x, w, bias []float32) {
+	out := len(bias)
+	checkRows("LinearSiLU", len(w), out)
+	checkRows("LinearSiLU", len(h), out)
+	if out == 0 {
+		return
+	}
+	in, rows := len(w)/out, len(h)/out
+	checkLen(len(x), rows*in)
+	linearSiLU(h, x, w, bias, in)
+}
+
 // SumRows sums the rows of the row-major matrix x, whose row length is
 // len(dst), into dst (the bias gradient of a linear layer):
 //

@@ -77,6 +77,34 @@ func addBiasSiLU(h, pre, bias []float32) {
 	}
 }
 
+// linearSiLU splits the matrix between calls of at most about chunk
+// multiply-adds, like addBiasSiLU. Without inputs (in = 0) the sums are
+// zero, as Sgemm leaves them, and AddBiasSiLU gives the result.
+func linearSiLU(h, x, w, bias []float32, in int) {
+	if active == implGeneric {
+		linearSiLUGeneric(h, x, w, bias, in)
+		return
+	}
+	if in == 0 {
+		clear(h)
+		addBiasSiLU(h, h, bias)
+		return
+	}
+	f := linearSiLUAVX2
+	if active == implAVX512 {
+		f = linearSiLUAVX512
+	}
+	out := len(bias)
+	rows := len(h) / out
+	for j := 0; j < out; j += chunk {
+		cols := min(chunk, out-j)
+		step := max(1, chunk/(cols*in))
+		for r := 0; r < rows; r += step {
+			f(h[r*out+j:], x[r*in:], in, w[j:], out, bias[j:j+cols], min(step, rows-r))
+		}
+	}
+}
+
 func sumRows(dst, x []float32) {
 	if active == implGeneric || len(dst) < 16 {
 		sumRowsGeneric(dst, x)
@@ -113,6 +141,9 @@ func siluGradAVX512(dst, x, dy []float32)
 func addBiasSiLUAVX512(h, pre []float32, stride int, bias []float32, rows int)
 
 //go:noescape
+func linearSiLUAVX512(h, x []float32, in int, w []float32, stride int, bias []float32, rows int)
+
+//go:noescape
 func addRowsAVX512(y []float32, ys int, z []float32, zs int, rows, n int)
 
 //go:noescape
@@ -123,6 +154,9 @@ func siluGradAVX2(dst, x, dy []float32)
 
 //go:noescape
 func addBiasSiLUAVX2(h, pre []float32, stride int, bias []float32, rows int)
+
+//go:noescape
+func linearSiLUAVX2(h, x []float32, in int, w []float32, stride int, bias []float32, rows int)
 
 //go:noescape
 func addRowsAVX2(y []float32, ys int, z []float32, zs int, rows, n int)

@@ -209,6 +209,84 @@ abs512partial:
 	STZTAIL(Z0, (DI)(R11*4), abs512h4, abs512h2, abs512h1, abs512h)
 	JMP abs512next
 
+// func linearSiLUAVX512(h, x []float32, in int, w []float32, stride int, bias []float32, rows int)
+//
+// Row r of h (stride apart) gets SiLU(x_r·w + bias) for the len(bias)
+// columns, x_r being in ≥ 1 values and w in rows stride apart; each sum
+// starts from zero and takes one VFMADD231PS per input, as the SGEMM
+// micro-kernel's do. BX holds w; the partial vector's STZTAIL clobbers it.
+TEXT ·linearSiLUAVX512(SB), NOSPLIT, $0-120
+	MOVQ x_base+24(FP), SI
+	MOVQ in+48(FP), R9
+	MOVQ stride+80(FP), R8
+	SHLQ $2, R8
+	MOVQ bias_base+88(FP), DX
+	MOVQ bias_len+96(FP), R10
+	MOVQ rows+112(FP), R12
+	MOVQ h_base+0(FP), DI
+	LOADEXP512
+	MOVQ R10, CX
+	ANDQ $15, CX
+	TAILMASK512
+	ANDQ $-16, R10  // elements in full vectors
+	MOVQ w_base+56(FP), BX
+
+ls512row:
+	XORQ R11, R11
+
+ls512col:
+	CMPQ   R11, R10
+	JGE    ls512tail
+	VPXORD Z0, Z0, Z0
+	LEAQ   (BX)(R11*4), AX
+	XORQ   R13, R13
+
+ls512dot:
+	VBROADCASTSS (SI)(R13*4), Z8
+	VFMADD231PS  (AX), Z8, Z0
+	ADDQ         R8, AX
+	INCQ         R13
+	CMPQ         R13, R9
+	JLT          ls512dot
+	VADDPS       (DX)(R11*4), Z0, Z0
+	SILUCORE512
+	VMOVUPS      Z0, (DI)(R11*4)
+	ADDQ         $16, R11
+	JMP          ls512col
+
+ls512tail:
+	TESTQ CX, CX
+	JNZ   ls512partial
+
+ls512next:
+	ADDQ R8, DI
+	LEAQ (SI)(R9*4), SI
+	DECQ R12
+	JNZ  ls512row
+	VZEROUPPER
+	RET
+
+// The partial vector of each row, out of the row loop's way.
+ls512partial:
+	VPXORD Z0, Z0, Z0
+	LEAQ   (BX)(R11*4), AX
+	XORQ   R13, R13
+
+ls512pdot:
+	VBROADCASTSS (SI)(R13*4), Z8
+	VMOVUPS.Z    (AX), K1, Z9
+	VFMADD231PS  Z9, Z8, Z0
+	ADDQ         R8, AX
+	INCQ         R13
+	CMPQ         R13, R9
+	JLT          ls512pdot
+	LDM((DX)(R11*4), Z7)
+	VADDPS       Z7, Z0, Z0
+	SILUCORE512
+	STZTAIL(Z0, (DI)(R11*4), ls512h4, ls512h2, ls512h1, ls512h)
+	MOVQ         w_base+56(FP), BX
+	JMP          ls512next
+
 // func addRowsAVX512(y []float32, ys int, z []float32, zs int, rows, n int)
 TEXT ·addRowsAVX512(SB), NOSPLIT, $0-80
 	MOVQ y_base+0(FP), DI
@@ -427,6 +505,81 @@ abs2partial:
 	SILUCORE2
 	STYTAIL(Y0, (DI)(R11*4), abs2h2, abs2h1, abs2h)
 	JMP abs2next
+
+// func linearSiLUAVX2(h, x []float32, in int, w []float32, stride int, bias []float32, rows int)
+//
+// linearSiLUAVX512 on 8 lanes.
+TEXT ·linearSiLUAVX2(SB), NOSPLIT, $0-120
+	MOVQ    x_base+24(FP), SI
+	MOVQ    in+48(FP), R9
+	MOVQ    stride+80(FP), R8
+	SHLQ    $2, R8
+	MOVQ    bias_base+88(FP), DX
+	MOVQ    bias_len+96(FP), R10
+	MOVQ    rows+112(FP), R12
+	MOVQ    h_base+0(FP), DI
+	VMOVUPS EXPC(EC_ONE), Y15
+	MOVQ    R10, CX
+	ANDQ    $7, CX
+	TAILMASK2
+	ANDQ    $-8, R10  // elements in full vectors
+	MOVQ    w_base+56(FP), BX
+
+ls2row:
+	XORQ R11, R11
+
+ls2col:
+	CMPQ   R11, R10
+	JGE    ls2tail
+	VXORPS Y0, Y0, Y0
+	LEAQ   (BX)(R11*4), AX
+	XORQ   R13, R13
+
+ls2dot:
+	VBROADCASTSS (SI)(R13*4), Y10
+	VFMADD231PS  (AX), Y10, Y0
+	ADDQ         R8, AX
+	INCQ         R13
+	CMPQ         R13, R9
+	JLT          ls2dot
+	VADDPS       (DX)(R11*4), Y0, Y0
+	SILUCORE2
+	VMOVUPS      Y0, (DI)(R11*4)
+	ADDQ         $8, R11
+	JMP          ls2col
+
+ls2tail:
+	TESTQ CX, CX
+	JNZ   ls2partial
+
+ls2next:
+	ADDQ R8, DI
+	LEAQ (SI)(R9*4), SI
+	DECQ R12
+	JNZ  ls2row
+	VZEROUPPER
+	RET
+
+// The partial vector of each row, out of the row loop's way.
+ls2partial:
+	VXORPS Y0, Y0, Y0
+	LEAQ   (BX)(R11*4), AX
+	XORQ   R13, R13
+
+ls2pdot:
+	VBROADCASTSS (SI)(R13*4), Y10
+	VMASKMOVPS   (AX), Y14, Y11
+	VFMADD231PS  Y11, Y10, Y0
+	ADDQ         R8, AX
+	INCQ         R13
+	CMPQ         R13, R9
+	JLT          ls2pdot
+	LDYM((DX)(R11*4), Y7)
+	VADDPS       Y7, Y0, Y0
+	SILUCORE2
+	STYTAIL(Y0, (DI)(R11*4), ls2h2, ls2h1, ls2h)
+	MOVQ         w_base+56(FP), BX
+	JMP          ls2next
 
 // func addRowsAVX2(y []float32, ys int, z []float32, zs int, rows, n int)
 TEXT ·addRowsAVX2(SB), NOSPLIT, $0-80

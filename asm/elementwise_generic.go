@@ -121,6 +121,27 @@ func addBiasSiLUGeneric(h, pre, bias []float32) {
 	}
 }
 
+// linearSiLUGeneric forms each sum as sgemmMicroGeneric does, from zero in
+// order of c, and adds the bias and takes the SiLU as addBiasSiLUGeneric
+// does; the sums of a row accumulate in h.
+func linearSiLUGeneric(h, x, w, bias []float32, in int) {
+	out := len(bias)
+	for r := 0; r < len(h)/out; r++ {
+		hr := h[r*out : (r+1)*out]
+		clear(hr)
+		for c, v := range x[r*in : (r+1)*in] {
+			for j, wv := range w[c*out : (c+1)*out] {
+				hr[j] += v * wv
+			}
+		}
+		for j, b := range bias {
+			v := hr[j] + b
+			sg, _ := sigmoid(v)
+			hr[j] = v * sg
+		}
+	}
+}
+
 // sumRowsGeneric adds the rows of x to dst in order.
 func sumRowsGeneric(dst, x []float32) {
 	for r := 0; r < len(x); r += len(dst) {

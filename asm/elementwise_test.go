@@ -274,6 +274,92 @@ func TestAddBiasSiLU(t *testing.T) {
 	})
 }
 
+// siluSlope bounds |SiLU′| (its maximum is 1.0998, near x = 2.4), which
+// carries an error of SiLU's argument into its result.
+const siluSlope = 1.1
+
+// linearSiLUCase runs LinearSiLU on the rows of x (in values each) under the
+// selected implementation, with h guarded and placed off elements into its
+// allocation, and checks it against the float64 evaluation of its
+// definition: within SiLU's bound plus the sum's error, at most
+// (in+1)·2⁻²⁴ of the sizes of its terms, carried through SiLU's slope.
+// Where Sgemm takes its blocked path (more than dotMaxN rows and columns),
+// h must also have the bits of Sgemm followed by AddBiasSiLU.
+func linearSiLUCase(t *testing.T, x, w, bias []float32, in, off int) {
+	t.Helper()
+	out := len(bias)
+	rows := len(x) / max(in, 1)
+	if in == 0 {
+		rows = len(x)
+		x = nil
+	}
+	h, whole := guarded(rows*out, off)
+	LinearSiLU(h, x, w, bias)
+	checkGuard(t, "LinearSiLU h", h, whole, off)
+	for r := range rows {
+		for j, b := range bias {
+			v, terms := float64(b), math.Abs(float64(b))
+			for c := range in {
+				p := float64(x[r*in+c]) * float64(w[c*out+j])
+				v += p
+				terms += math.Abs(p)
+			}
+			want := v / (1 + math.Exp(-v))
+			got := float64(h[r*out+j])
+			tol := siluSlope*float64(in+1)*eps32*terms + siluUlps*eps32*math.Abs(want) + 0x1p-149
+			if !(math.Abs(got-want) <= tol) {
+				t.Fatalf("LinearSiLU rows=%d in=%d out=%d off=%d: h[%d,%d] = %v, want %v within %.3g", rows, in, out, off, r, j, got, want, tol)
+			}
+		}
+	}
+	if rows <= dotMaxN || out <= dotMaxN {
+		return
+	}
+	pre, wantH := make([]float32, rows*out), make([]float32, rows*out)
+	Sgemm(false, false, rows, out, in, 1, x, max(in, 1), w, out, 0, pre, out)
+	AddBiasSiLU(wantH, pre, bias)
+	for i := range wantH {
+		if math.Float32bits(h[i]) != math.Float32bits(wantH[i]) {
+			t.Fatalf("LinearSiLU rows=%d in=%d out=%d off=%d: h[%d] = %v, Sgemm and AddBiasSiLU give %v", rows, in, out, off, i, h[i], wantH[i])
+		}
+	}
+}
+
+func TestLinearSiLU(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(17, 18))
+		scaled := func(n int, s float32) []float32 {
+			v := randSlice(rng, n)
+			for i := range v {
+				v[i] *= s
+			}
+			return v
+		}
+		run := func(rows, in, out, off int) {
+			x := scaled(max(rows*in, rows*min(in, 1)), 3)
+			if in == 0 {
+				x = make([]float32, rows) // only its length counts the rows
+			}
+			linearSiLUCase(t, x, scaled(in*out, 2), scaled(out, 4), in, off)
+		}
+		for _, in := range []int{0, 1, 2, 3, 8} {
+			for out := 1; out <= 40; out++ {
+				for _, rows := range []int{0, 1, 5, 7} {
+					run(rows, in, out, out%4)
+				}
+			}
+			for _, out := range []int{64, 100, 256} {
+				run(33, in, out, 1)
+			}
+		}
+		// W5's first layer, and shapes that make the Go loop split the
+		// rows (rows·out·in > chunk) and the columns (out > chunk).
+		run(1024, 2, 256, 1)
+		run(chunk/64+3, 2, 32, 0)
+		run(3, 1, chunk+5, 2)
+	})
+}
+
 func TestRowsPanics(t *testing.T) {
 	for name, f := range map[string]func(){
 		"AddBias ragged":  func() { AddBias(make([]float32, 5), make([]float32, 2)) },
@@ -283,6 +369,10 @@ func TestRowsPanics(t *testing.T) {
 		},
 		"AddBiasSiLU ragged":  func() { AddBiasSiLU(make([]float32, 5), make([]float32, 5), make([]float32, 2)) },
 		"AddBiasSiLU no bias": func() { AddBiasSiLU(make([]float32, 5), make([]float32, 5), nil) },
+		"LinearSiLU ragged w": func() { LinearSiLU(make([]float32, 4), make([]float32, 4), make([]float32, 5), make([]float32, 2)) },
+		"LinearSiLU ragged h": func() { LinearSiLU(make([]float32, 5), make([]float32, 4), make([]float32, 4), make([]float32, 2)) },
+		"LinearSiLU x length": func() { LinearSiLU(make([]float32, 4), make([]float32, 5), make([]float32, 4), make([]float32, 2)) },
+		"LinearSiLU no bias":  func() { LinearSiLU(make([]float32, 4), make([]float32, 2), nil, nil) },
 		"SumRows ragged":      func() { SumRows(make([]float32, 2), make([]float32, 5)) },
 		"SumRows no dst":      func() { SumRows(nil, make([]float32, 5)) },
 		"SiLU length":         func() { SiLU(make([]float32, 2), make([]float32, 3)) },
@@ -315,6 +405,29 @@ func FuzzSumRows(f *testing.F) {
 	f.Add(make([]byte, 300), uint8(33), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, n, off uint8) {
 		fuzzRows(t, data, n, off)
+	})
+}
+
+// FuzzLinearSiLU reads a bias row of n%64+1 values, weights for in%9
+// inputs and as many whole rows of inputs as the rest of data holds, and
+// runs linearSiLUCase under every implementation.
+func FuzzLinearSiLU(f *testing.F) {
+	f.Add([]byte("a linear layer with two inputs, then SiLU"), uint8(2), uint8(17), uint8(1))
+	f.Add(make([]byte, 400), uint8(0), uint8(31), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, in, n, off uint8) {
+		width, k := int(n%64)+1, int(in%9)
+		vals := fuzzFloats(data, len(data)/2)
+		if len(vals) < width*(k+1) {
+			return
+		}
+		bias, w, rest := vals[:width], vals[width:width*(k+1)], vals[width*(k+1):]
+		x := rest[:len(rest)/max(k, 1)*k]
+		if k == 0 {
+			x = rest // only its length counts the rows
+		}
+		forEachImpl(t, func(t *testing.T) {
+			linearSiLUCase(t, x, w, bias, k, int(off%16))
+		})
 	})
 }
 

@@ -34,6 +34,24 @@ func ExampleSiLU() {
 	// Output: [-0.23841 -0.26894 0.00000 0.73106 1.76159]
 }
 
+// The first layer of a network on 2-D points: two points through three
+// SiLU units, with the layer's weights given transposed (one row per input).
+func ExampleLinearSiLU() {
+	x := []float32{ // 2 points × 2 coordinates
+		1, 0,
+		0.5, -1,
+	}
+	wt := []float32{ // Wᵀ: 2 inputs × 3 units
+		1, 0, 2,
+		0, 1, 1,
+	}
+	b := []float32{0, 1, -1}
+	h := make([]float32, 2*3)
+	asm.LinearSiLU(h, x, wt, b)
+	fmt.Printf("%.5f\n", h)
+	// Output: [0.73106 0.73106 0.73106 0.31123 0.00000 -0.26894]
+}
+
 // Integrating dx/dt = −x from t = 1 back to t = 0 (the direction samplers
 // run in) with 100 Euler steps; the exact answer is x(1)·e.
 func ExampleEulerStep() {

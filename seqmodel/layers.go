@@ -119,7 +119,8 @@ func (m *MLP) Forward(dst, x, scratch []float32) {
 	}
 	h := scratch[:rows*l0.Out]
 	l0.product(h, x)
-	m.forwardRest(dst, h, l0.B.Data, scratch, nil)
+	m.Act.addBiasApply(h, h, l0.B.Data)
+	m.forwardRest(dst, h, scratch, nil)
 }
 
 // packBF16 packs into packed (one entry per layer) the weights of the
@@ -147,17 +148,15 @@ func (m *MLP) product(i int, dst, x []float32, packed *asm.BF16Weights) {
 	m.Layers[i].product(dst, x)
 }
 
-// forwardRest continues Forward from h, the first layer's product x·W₀ᵀ
-// before its bias b0 and activation, held at the start of scratch or
-// outside it; the MLP has at least two layers. Each hidden layer's bias
-// and activation are one pass over its output (Activation.addBiasApply).
-// Layers with an entry in packed (nil, or one entry per layer) multiply
-// with it.
-func (m *MLP) forwardRest(dst, h, b0, scratch []float32, packed []*asm.BF16Weights) {
+// forwardRest continues Forward from h, the first layer's activations,
+// held at the start of scratch or outside it; the MLP has at least two
+// layers. Each hidden layer's bias and activation are one pass over its
+// output (Activation.addBiasApply). Layers with an entry in packed (nil,
+// or one entry per layer) multiply with it.
+func (m *MLP) forwardRest(dst, h, scratch []float32, packed []*asm.BF16Weights) {
 	half := len(scratch) / 2
 	bufs := [2][]float32{scratch[:half], scratch[half:]}
 	rows := len(h) / m.Layers[0].Out
-	m.Act.addBiasApply(h, h, b0)
 	for i := 1; i < len(m.Layers); i++ {
 		l := m.Layers[i]
 		var w *asm.BF16Weights

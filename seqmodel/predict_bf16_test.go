@@ -39,7 +39,8 @@ func chunkForward(b *pointMLP, dst, x, t []float32) {
 		asm.AddBias(h, shift)
 		return
 	}
-	m.forwardRest(dst, h, shift, scratch, nil)
+	m.Act.addBiasApply(h, h, shift)
+	m.forwardRest(dst, h, scratch, nil)
 }
 
 // TestPredictBF16 checks Predict under bfloat16 precision, where it packs
