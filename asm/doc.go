@@ -1,5 +1,6 @@
 // Package asm holds seqlab's hot loops: SGEMM, integrator steps, element-wise
-// activations, row sums and the AdamW update, each with AVX-512 and AVX2+FMA
+// activations (alone, after a bias, or after a linear layer of a few inputs:
+// LinearSiLU), row sums and the AdamW update, each with AVX-512 and AVX2+FMA
 // assembly and a pure-Go twin (the AdamW update runs its AVX2 kernel under
 // both, which is as fast; see adam_amd64.s).
 //
