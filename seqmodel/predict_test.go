@@ -43,20 +43,24 @@ func chunkForward(b *pointMLP, dst, x, t []float32) {
 	m.forwardRest(dst, h, scratch, nil)
 }
 
-// TestPredictBF16 checks Predict under bfloat16 precision, where it packs
-// the weights once and pushes rows through the network a panel at a time,
-// against every chunk multiplied whole by Sgemm: the same bits, on one
-// thread and on two, for equal, mixed and split times (predictTimes), a
-// data dimension below and above the 16 from which the first layer's
-// x·W_xᵀ runs in bfloat16, and a last chunk that ends in a partial panel. It also checks that a row's
-// output does not depend on the rows around it: the first rows alone give
-// the bits they give in the whole batch, although Sgemm would multiply so
-// few rows in float32.
-func TestPredictBF16(t *testing.T) {
-	if err := asm.SetMatmulPrecision(asm.BF16); err != nil {
-		t.Skipf("no bfloat16 products on this machine: %v", err)
-	}
-	defer asm.SetMatmulPrecision(asm.FP32)
+// TestPredictChunks checks Predict against every chunk multiplied whole by
+// Sgemm (chunkForward), in float32 and, where the CPU has a bfloat16 unit,
+// under bfloat16 precision, where Predict packs the weights once and pushes
+// rows through the network a panel at a time: the same bits, on one thread
+// and on two, for equal, mixed and split times (predictTimes), a last chunk
+// that ends in a partial panel, and data dimensions of 2 (where the first
+// layer of equal times runs in asm.LinearSiLU) and 20 (above the 16 from
+// which its x·W_xᵀ runs in bfloat16). It also checks that a row's output
+// does not depend on the rows around it: the first rows alone give the
+// bits they give in the whole batch (under bfloat16, although Sgemm would
+// multiply so few rows in float32).
+func TestPredictChunks(t *testing.T) {
+	eachPrecision(func(precision string) {
+		t.Run("precision="+precision, testPredictChunks)
+	})
+}
+
+func testPredictChunks(t *testing.T) {
 	n := predictChunk + 2*predictPanel + 37
 	for _, cfg := range []Config{
 		{Backbone: "mlp", Dim: 2, Width: 48, Depth: 3, Activation: SiLU, TimeDim: 16},
