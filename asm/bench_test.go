@@ -289,7 +289,8 @@ func BenchmarkAddBiasSiLU(b *testing.B) {
 
 // BenchmarkLinearSiLU runs W5's first layer on one goroutine (1024 2-D
 // points, 256 units) fused, and as the Sgemm and AddBiasSiLU it replaces;
-// Gout/s counts outputs.
+// Gout/s counts outputs, and GB/s the memory the fused kernel reads and
+// writes (x and h).
 func BenchmarkLinearSiLU(b *testing.B) {
 	const rows, in, out = 1024, 2, 256
 	for _, name := range Implementations() {
@@ -308,7 +309,11 @@ func BenchmarkLinearSiLU(b *testing.B) {
 						}
 					}
 				})
-				b.ReportMetric(float64(rows*out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gout/s")
+				per := float64(b.N) / b.Elapsed().Seconds()
+				gbs := float64(4*(rows*in+rows*out)) * per / 1e9
+				b.ReportMetric(float64(rows*out)*per/1e9, "Gout/s")
+				b.ReportMetric(gbs, "GB/s")
+				b.ReportMetric(gbs/coreMemory(), "mem-frac")
 			})
 		}
 	}
