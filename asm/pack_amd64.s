@@ -294,9 +294,10 @@ done2:
 // Sapphire Rapids' 12-way L1, 16 to 64 rows had measured alike). Whole
 // slivers (down all kb rows) were up to 3 times slower on rows 4 KB apart,
 // and a row at a time 2 times slower. Each load prefetches the same vector
-// of the next block: no faster inside Sgemm when measured on Zen 4, but on
-// Zen 5 W1's float32 training step gained 3–7 % and two-thread SGEMM 1024³
-// 2–5 % (BenchmarkTrainerStep, BenchmarkSgemm; BENCHMARKS.md).
+// of the next block. Prefetching the next block's rows had measured no
+// faster inside Sgemm on the machines above; on Zen 5 W1's float32
+// training step gained 3–7 % and two-thread SGEMM 1024³ 2–5 %
+// (BenchmarkTrainerStep, BenchmarkSgemm; BENCHMARKS.md).
 //
 // Registers: SI is row q0 (the block's first) of src, DI row q0 of sliver 0
 // in d, R8 ld in bytes, R9 a sliver (w·kb values) in bytes, R10 w, R11 n,
@@ -393,10 +394,10 @@ row512:
 	VMOVUPS.Z  (AX), K1, Z0
 	PREFETCHT0 (AX)(R8*8) // this vector of the next block of rows
 	VMOVUPS    Z0, K2, (R13)
-	ADDQ      R8, AX
-	LEAQ      (R13)(R10*4), R13
-	DECQ      R14
-	JNZ       row512
+	ADDQ       R8, AX
+	LEAQ       (R13)(R10*4), R13
+	DECQ       R14
+	JNZ        row512
 	NEXTVECTOR(16, vector512)
 	VZEROUPPER
 	RET
@@ -488,10 +489,10 @@ row2:
 	VMOVUPS    (AX), Y0
 	PREFETCHT0 (AX)(R8*8) // as in packRowsAVX512
 	VMOVUPS    Y0, (R13)
-	ADDQ    R8, AX
-	LEAQ    (R13)(R10*4), R13
-	DECQ    R14
-	JNZ     row2
+	ADDQ       R8, AX
+	LEAQ       (R13)(R10*4), R13
+	DECQ       R14
+	JNZ        row2
 
 next2:
 	NEXTVECTOR(8, vector2)
