@@ -2,10 +2,18 @@
 
 package asm
 
+// adamImpl is the implementation adamStep runs: its AVX2 kernel serves
+// AVX-512 too (see adam_amd64.s).
+func adamImpl() impl {
+	if active != implGeneric {
+		return implAVX2
+	}
+	return implGeneric
+}
+
 func adamStep(p, m, v, g []float32, k *adamConsts) {
 	f := adamStepGeneric
-	if active != implGeneric {
-		// AVX-512 included: see adam_amd64.s.
+	if adamImpl() == implAVX2 {
 		f = adamStepAVX2
 	}
 	for len(p) > chunk {

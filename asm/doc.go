@@ -29,9 +29,10 @@
 // AVX-512 F, VL, DQ and BW; "avx2" needs AVX2 and FMA3; "generic" runs
 // anywhere. The environment variable SEQLAB_ASM forces one of these names; the
 // build tags purego and noasm compile the pure-Go path only. Implementations
-// lists what this CPU can run, whatever is selected, and Select switches at
-// run time (for tests and benchmarks; it is not safe to call concurrently
-// with kernels). Every kernel reads the selection on every call.
+// lists what this CPU can run, whatever is selected; Kernels lists the
+// implementation each operation runs now (`seqlab cpuinfo` prints it); Select
+// switches at run time (for tests and benchmarks; it is not safe to call
+// concurrently with kernels). Every kernel reads the selection on every call.
 //
 // # SGEMM
 //

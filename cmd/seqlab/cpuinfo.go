@@ -13,7 +13,7 @@ import (
 func cpuinfoCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "cpuinfo",
-		Usage: "print the CPU's features and which kernel implementation seqlab uses",
+		Usage: "print the CPU's features and which kernel each operation uses",
 		Action: func(c *cli.Context) error {
 			w := c.App.Writer
 			fmt.Fprintf(w, "cpu:             %s (family %d, model %d)\n", cpuid.CPU.BrandName, cpuid.CPU.Family, cpuid.CPU.Model)
@@ -39,6 +39,10 @@ func cpuinfoCommand() *cli.Command {
 				return err
 			}
 			fmt.Fprintf(w, "bf16 matmul:     %s\n", bf16)
+			fmt.Fprintln(w, "kernels:")
+			for _, k := range asm.Kernels() {
+				fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("  %-16s %-8s %s", k.Op, k.Impl, k.Detail), " "))
+			}
 			return nil
 		},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -21,9 +22,17 @@ func TestCpuinfo(t *testing.T) {
 		"implementations: " + strings.Join(asm.Implementations(), " ") + "\n",
 		"selected:        " + asm.Selected() + " ",
 		"bf16 matmul:     ",
+		"\nkernels:\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("cpuinfo output lacks %q:\n%s", want, out)
+		}
+	}
+	// One line per operation: its name, implementation and any detail.
+	for _, k := range asm.Kernels() {
+		line := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(k.Op) + ` +` + k.Impl + ` *` + regexp.QuoteMeta(k.Detail) + `$`)
+		if !line.MatchString(out) {
+			t.Errorf("cpuinfo output lacks a line for %s on %s %s:\n%s", k.Op, k.Impl, k.Detail, out)
 		}
 	}
 }
